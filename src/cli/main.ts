@@ -1,0 +1,242 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { assetsIn, createEngine, type Engine, type IndexStatus } from '../engine/engine';
+import type { IndexProgress, IndexSummary } from '../engine/indexing/indexer';
+import { createLineLogger, isLogLevel } from '../engine/log';
+import { createNodeHost } from '../engine/nodeHost';
+import { DEFAULTS, validateSettings } from '../engine/settings';
+import type { SearchHit } from '../engine/retrieval/keywordSearch';
+import { describeError, UsageError } from './errors';
+
+const DEFAULT_DB = join('.inhouse', 'index');
+
+const USAGE = `Usage: inhouse <command> [options]
+
+Commands:
+  index <root>... [--db DIR] [--library NAME=PATH]... [--rebuild] [--json]
+                      Index the folders (and internal libraries); re-runs are incremental.
+  status [--db DIR] [--json]
+                      Show what the index holds: files, chunks, skips by reason, secrets redacted.
+  search "<query>" [--db DIR] [-k N] [--source S] [--lang L] [--json]
+                      Keyword search over the index.
+
+Options:
+  --db DIR            Index folder (default: .inhouse/index under the first root, or found
+                      upward from the current folder).
+  --log-level LEVEL   off | error | warn | info | debug | trace (default: warn).
+  -h, --help          Show this help.
+  --version           Print the version.
+
+Exit codes: 0 ok, 1 error, 2 bad usage.`;
+
+const OPTIONS = {
+  db: { type: 'string' },
+  library: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  rebuild: { type: 'boolean' },
+  k: { type: 'string', short: 'k' },
+  source: { type: 'string' },
+  lang: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseCli>['values'];
+
+function parseCli(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  isTty: boolean;
+}
+
+/** Runs one CLI invocation and returns its exit code; data goes to io.out, logs to io.err. */
+export async function runCli(argv: string[], io: Io, cwd = process.cwd()): Promise<number> {
+  let engine: Engine | undefined;
+  try {
+    const { values, positionals } = parseCli(argv);
+    if (values.version) {
+      io.out(`${version()}\n`);
+      return 0;
+    }
+    const [command, ...args] = positionals;
+    if (values.help || !command) {
+      (values.help ? io.out : io.err)(`${USAGE}\n`);
+      return values.help ? 0 : 2;
+    }
+    const level = values['log-level'] ?? 'warn';
+    if (!isLogLevel(level)) throw new UsageError(`--log-level must be one of off, error, warn, info, debug, trace.`);
+    const log = createLineLogger(io.err, level);
+    const host = createNodeHost();
+
+    switch (command) {
+      case 'index': {
+        if (args.length === 0) throw new UsageError('index needs at least one folder: inhouse index <root>...');
+        const roots = args.map((r) => ({ root: resolve(cwd, r), source: 'workspace' }));
+        const libraries = parseLibraries(values.library ?? [], cwd);
+        const settings = validateSettings({ ...DEFAULTS, libraries: Object.fromEntries(libraries.map((l) => [l.source, l.root])) });
+        const dbDir = values.db ? resolve(cwd, values.db) : join(roots[0].root, DEFAULT_DB);
+        engine = createEngine(host, settings, { dbDir, assets: assetsIn(__dirname) }, log);
+        const progress = io.isTty && !values.json ? progressBar(io) : undefined;
+        const summary = await engine.index([...roots, ...libraries], { rebuild: values.rebuild, onProgress: progress?.update });
+        progress?.clear();
+        io.out(values.json ? `${JSON.stringify({ dbDir, ...summary }, null, 2)}\n` : formatSummary(summary, dbDir));
+        return 0;
+      }
+      case 'status': {
+        noPositionals(command, args);
+        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets: assetsIn(__dirname) }, log);
+        const status = await engine.status();
+        io.out(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+        return 0;
+      }
+      case 'search': {
+        if (args.length !== 1) throw new UsageError('search takes one query; quote it: inhouse search "<query>"');
+        const limit = parseLimit(values.k);
+        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets: assetsIn(__dirname) }, log);
+        const hits = await engine.search(args[0], { limit, source: values.source, language: values.lang });
+        io.out(values.json ? `${JSON.stringify(hits.map(jsonHit), null, 2)}\n` : formatHits(hits));
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}". Run inhouse --help.`);
+    }
+  } catch (err) {
+    const { message, code } = describeError(err);
+    io.err(`inhouse: ${message}\n`);
+    if (code === 2) io.err('Run inhouse --help for usage.\n');
+    return code;
+  } finally {
+    await engine?.dispose();
+  }
+}
+
+function noPositionals(command: string, args: string[]): void {
+  if (args.length) throw new UsageError(`${command} takes no arguments; got "${args.join(' ')}".`);
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return 10;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`-k must be a whole number from 1 to 1000; got "${raw}".`);
+  return n;
+}
+
+function parseLibraries(specs: string[], cwd: string): { root: string; source: string }[] {
+  const seen = new Set<string>();
+  return specs.map((spec) => {
+    const eq = spec.indexOf('=');
+    const name = spec.slice(0, eq).trim();
+    const path = spec.slice(eq + 1).trim();
+    if (eq <= 0 || !path) throw new UsageError(`--library takes NAME=PATH; got "${spec}".`);
+    if (name === 'workspace' || name === 'conventions') throw new UsageError(`--library name "${name}" is reserved; pick another.`);
+    if (seen.has(name)) throw new UsageError(`--library ${name} is given twice.`);
+    seen.add(name);
+    return { root: resolve(cwd, path), source: name };
+  });
+}
+
+/** --db, else the nearest .inhouse/index from the current folder upward. */
+function findDb(values: Values, cwd: string): string {
+  if (values.db) return resolve(cwd, values.db);
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const candidate = join(dir, DEFAULT_DB);
+    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  throw new UsageError(`No index found in ${cwd} or above. Build one with \`inhouse index <folder>\`, or pass --db DIR.`, 1);
+}
+
+function version(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(join(__dirname, '..', 'package.json')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function progressBar(io: Io) {
+  let last = 0;
+  const width = 30;
+  return {
+    update(p: IndexProgress) {
+      const now = Date.now();
+      if (now - last < 100 && p.done !== p.total) return;
+      last = now;
+      if (p.phase === 'crawling') io.err(`\r\x1b[2KScanning… ${p.done} files`);
+      else if (p.phase === 'finishing') io.err('\r\x1b[2KUpdating the search index…');
+      else {
+        const filled = p.total ? Math.round((p.done / p.total) * width) : 0;
+        io.err(`\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} files`);
+      }
+    },
+    clear() {
+      io.err('\r\x1b[2K');
+    },
+  };
+}
+
+function formatCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return entries.length ? entries.map(([k, v]) => `${k} ${v}`).join(', ') : 'none';
+}
+
+function formatSummary(s: IndexSummary, dbDir: string): string {
+  return [
+    `Indexed ${s.files} files, ${s.chunks} chunks in ${s.seconds.toFixed(1)} s ` +
+      `(${s.added} added, ${s.changed} changed, ${s.unchanged} unchanged, ${s.removed} removed).`,
+    `Skipped: ${formatCounts(s.skipped)}.`,
+    `Secrets redacted: ${s.secretsRedacted}. Files with syntax errors (indexed from the partial tree): ${s.filesWithSyntaxErrors}.`,
+    `Index: ${dbDir}`,
+    '',
+  ].join('\n');
+}
+
+function formatStatus(s: IndexStatus): string {
+  return [
+    `Index: ${s.dbDir}`,
+    `Roots: ${s.roots.join(', ') || 'none'}`,
+    `Files: ${s.files} (${formatCounts(s.sources)})`,
+    `Chunks: ${s.chunks}`,
+    `Skipped: ${formatCounts(s.skipped)}`,
+    `Secrets redacted: ${s.secretsRedacted}`,
+    `Files with syntax errors: ${s.filesWithSyntaxErrors}`,
+    '',
+  ].join('\n');
+}
+
+function jsonHit(h: SearchHit) {
+  return { path: h.path, startLine: h.startLine, endLine: h.endLine, symbol: h.symbol, kind: h.kind, score: h.score, source: h.source };
+}
+
+function formatHits(hits: SearchHit[]): string {
+  if (!hits.length) return 'No results.\n';
+  return hits
+    .map((h) => {
+      const preview = (h.signature || h.text.split('\n').find((l) => l.trim()) || '').trim().slice(0, 120);
+      const where = h.source === 'workspace' ? '' : `  [${h.source}]`;
+      return `${h.path}:${h.startLine}  ${h.symbol || '(block)'}  ${h.kind}${where}\n    ${preview}`;
+    })
+    .join('\n')
+    .concat('\n');
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    isTty: Boolean(process.stderr.isTTY),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,48 @@
+export type ChunkKind =
+  | 'function'
+  | 'method'
+  | 'class'
+  | 'struct'
+  | 'interface'
+  | 'trait'
+  | 'enum'
+  | 'type'
+  | 'constant'
+  | 'module'
+  | 'impl'
+  | 'section'
+  | 'block';
+
+/**
+ * How the chunk relates to its symbol: the whole symbol, the outline of a big container
+ * (member signatures only), one part of a body over the size cap, or a block of lines
+ * outside any symbol.
+ */
+export type ChunkShape = 'whole' | 'outline' | 'part' | 'block';
+
+export interface Chunk {
+  kind: ChunkKind;
+  shape: ChunkShape;
+  name: string;
+  qualifiedName: string;
+  parent: string;
+  /** 1-based, inclusive. */
+  startLine: number;
+  endLine: number;
+  signature: string;
+  doc: string;
+  text: string;
+  /** Identifiers this chunk calls or references, deduplicated. */
+  refs: string[];
+}
+
+export interface ParsedFile {
+  language: string;
+  imports: string[];
+  chunks: Chunk[];
+  /** The parser recovered from syntax errors; chunks come from the partial tree. */
+  hasErrors: boolean;
+  redactions: number;
+}
+
+export const CONTAINER_KINDS: ReadonlySet<ChunkKind> = new Set(['class', 'struct', 'interface', 'trait', 'enum', 'impl', 'module']);

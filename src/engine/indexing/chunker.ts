@@ -1,0 +1,327 @@
+import type { Node, Query, Tree } from 'web-tree-sitter';
+import type { LanguageSpec } from '../languages/registry';
+import { CONTAINER_KINDS, type Chunk, type ChunkKind } from './chunk';
+import { blockChunks, type LineRange } from './lineBlocks';
+
+export interface ChunkerOptions {
+  /** Symbols longer than this are split (functions) or outlined (containers). */
+  maxChunkLines: number;
+  /** A deadline for the query; a pathological file yields what was matched so far. */
+  queryTimeoutMicros?: number;
+}
+
+interface Definition {
+  node: Node;
+  /** The node including wrappers (export, decorators, templates): the chunk's range. */
+  anchor: Node;
+  kind: ChunkKind;
+  name: string;
+  scope?: string;
+  pattern: number;
+  parent?: Definition;
+  members: Definition[];
+  startRow: number;
+  endRow: number;
+  /** First row including the doc comment, for block coverage. */
+  docStartRow: number;
+  doc: string;
+}
+
+interface Ref {
+  row: number;
+  name: string;
+}
+
+const MAX_REFS = 256;
+const MAX_SIGNATURE = 300;
+const KINDS: ReadonlySet<string> = new Set<ChunkKind>([
+  'function', 'method', 'class', 'struct', 'interface', 'trait', 'enum', 'type', 'constant', 'module', 'impl',
+]);
+
+export interface TreeChunks {
+  chunks: Chunk[];
+  imports: string[];
+}
+
+/** Turns a parsed tree into symbol chunks, outline chunks, body parts and line blocks. */
+export function chunkTree(tree: Tree, query: Query, lang: LanguageSpec, lines: string[], options: ChunkerOptions): TreeChunks {
+  const byNode = new Map<string, Definition>();
+  const imports: string[] = [];
+  const refs: Ref[] = [];
+  let pkg = '';
+
+  const matches = query.matches(tree.rootNode, { timeoutMicros: options.queryTimeoutMicros });
+  for (const match of matches) {
+    let defNode: Node | undefined;
+    let kind: string | undefined;
+    let name: string | undefined;
+    let scope: string | undefined;
+    for (const cap of match.captures) {
+      const c = cap.name;
+      if (c.startsWith('definition.')) {
+        defNode = cap.node;
+        kind = c.slice('definition.'.length);
+      } else if (c === 'name') name = cap.node.text;
+      else if (c === 'scope') scope = cleanScope(cap.node.text);
+      else if (c === 'import') imports.push(cap.node.text);
+      else if (c === 'ref') refs.push({ row: cap.node.startPosition.row, name: cap.node.text });
+      else if (c === 'package' && !pkg) pkg = cap.node.text;
+    }
+    if (!defNode || !kind || !name || !KINDS.has(kind)) continue;
+    const key = `${defNode.startIndex}:${defNode.endIndex}:${defNode.typeId}`;
+    const prior = byNode.get(key);
+    if (prior && prior.pattern <= match.patternIndex) continue;
+    let anchor = defNode;
+    while (anchor.parent && lang.wrapperNodes.includes(anchor.parent.type)) anchor = anchor.parent;
+    byNode.set(key, {
+      node: defNode,
+      anchor,
+      kind: kind as ChunkKind,
+      name: name.trim(),
+      scope,
+      pattern: match.patternIndex,
+      members: [],
+      startRow: anchor.startPosition.row,
+      endRow: endRowOf(anchor),
+      docStartRow: anchor.startPosition.row,
+      doc: '',
+    });
+  }
+
+  const defs = nest([...byNode.values()]);
+  for (const d of defs) attachDoc(d, lang, lines);
+
+  const chunks: Chunk[] = [];
+  const covered: LineRange[] = [];
+  refs.sort((a, b) => a.row - b.row);
+  for (const d of defs) {
+    if (d.parent) continue;
+    covered.push({ start: d.docStartRow, end: d.endRow });
+    emit(d, pkg, lines, refs, options, chunks);
+  }
+  for (const block of blockChunks(lines, covered, options.maxChunkLines)) {
+    block.refs = refsIn(refs, block.startLine - 1, block.endLine - 1, []);
+    chunks.push(block);
+  }
+  chunks.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
+  return { chunks, imports: [...new Set(imports)] };
+}
+
+function cleanScope(text: string): string {
+  // Go receivers read `*Server` or `Server[T]`; the parent is the bare type name.
+  return text.replace(/^[*&\s]+/, '').replace(/\[.*$/s, '').replace(/<.*$/s, '').trim();
+}
+
+function endRowOf(node: Node): number {
+  const end = node.endPosition;
+  // A node ending at column 0 ends on the previous line (the newline belongs to it).
+  return end.column === 0 && end.row > node.startPosition.row ? end.row - 1 : end.row;
+}
+
+/**
+ * Links each definition to its nearest enclosing one, drops definitions nested inside
+ * function bodies (they are part of that function's text), and turns functions directly
+ * inside containers into methods.
+ */
+function nest(all: Definition[]): Definition[] {
+  all.sort((a, b) => a.anchor.startIndex - b.anchor.startIndex || b.anchor.endIndex - a.anchor.endIndex);
+  const kept: Definition[] = [];
+  const stack: Definition[] = [];
+  for (const d of all) {
+    while (stack.length && stack[stack.length - 1].anchor.endIndex <= d.anchor.startIndex) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent && (!CONTAINER_KINDS.has(parent.kind) || parent.anchor.endIndex < d.anchor.endIndex)) continue;
+    if (parent) {
+      d.parent = parent;
+      parent.members.push(d);
+      if (d.kind === 'function' && parent.kind !== 'module') d.kind = 'method';
+    }
+    kept.push(d);
+    stack.push(d);
+  }
+  return kept;
+}
+
+function attachDoc(d: Definition, lang: LanguageSpec, lines: string[]): void {
+  if (lang.docstring) {
+    const body = d.node.childForFieldName('body');
+    const first = body?.firstNamedChild;
+    if (first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string') {
+      d.doc = cleanDocstring(first.firstNamedChild.text);
+      return;
+    }
+  }
+  const parts: string[] = [];
+  let nextRow = d.anchor.startPosition.row;
+  let sib = d.anchor.previousSibling;
+  while (sib) {
+    if (lang.transparentNodes?.includes(sib.type)) {
+      nextRow = sib.startPosition.row;
+      sib = sib.previousSibling;
+      continue;
+    }
+    if (!lang.commentNodes.includes(sib.type) || endRowOf(sib) < nextRow - 1) break;
+    // A trailing comment on the previous statement's line is not this symbol's doc.
+    const before = lines[sib.startPosition.row]?.slice(0, sib.startPosition.column) ?? '';
+    if (before.trim() !== '') break;
+    parts.unshift(sib.text);
+    nextRow = sib.startPosition.row;
+    sib = sib.previousSibling;
+  }
+  if (parts.length) {
+    d.doc = cleanComment(parts.join('\n'));
+    d.docStartRow = nextRow;
+  }
+}
+
+export function cleanComment(text: string): string {
+  return text
+    .split('\n')
+    .map((line) =>
+      line
+        .trim()
+        .replace(/^\/\*\*?!?|\*\/$/g, '')
+        .replace(/^(\/\/\/?!?|#+|--|\*(?!\/))\s?/, '')
+        .replace(/\*\/$/, '')
+        .trimEnd(),
+    )
+    .join('\n')
+    .trim();
+}
+
+function cleanDocstring(text: string): string {
+  const body = text.replace(/^[rRbBuUfF]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, '');
+  const lines = body.split('\n');
+  const indents = lines.slice(1).filter((l) => l.trim()).map((l) => l.length - l.trimStart().length);
+  const cut = indents.length ? Math.min(...indents) : 0;
+  return [lines[0].trim(), ...lines.slice(1).map((l) => l.slice(cut).trimEnd())].join('\n').trim();
+}
+
+function qualify(d: Definition, pkg: string): { qualifiedName: string; parent: string } {
+  const chain: string[] = [];
+  for (let p = d.parent; p; p = p.parent) chain.unshift(p.name);
+  if (!d.parent && d.scope) chain.push(d.scope);
+  const parent = chain.join('.');
+  const prefix = pkg ? `${pkg}.` : '';
+  return { qualifiedName: prefix + [...chain, d.name].join('.'), parent: parent ? prefix + parent : pkg };
+}
+
+function signatureOf(d: Definition, lines: string[]): string {
+  const body = d.node.childForFieldName('body');
+  let text: string;
+  if (body && body.startIndex > d.anchor.startIndex) {
+    const rows = lines.slice(d.startRow, body.startPosition.row + 1);
+    rows[rows.length - 1] = rows[rows.length - 1].slice(0, body.startPosition.column);
+    rows[0] = rows[0].slice(rows.length === 1 ? Math.min(d.anchor.startPosition.column, rows[0].length) : d.anchor.startPosition.column);
+    text = rows.join(' ');
+  } else {
+    text = (lines[d.startRow] ?? '').slice(d.anchor.startPosition.column);
+  }
+  text = text.replace(/\s+/g, ' ').trim().replace(/[{:]\s*$/, '').trim();
+  if (!text) text = (lines[d.node.startPosition.row] ?? '').trim();
+  return text.length > MAX_SIGNATURE ? text.slice(0, MAX_SIGNATURE - 1) + '…' : text;
+}
+
+function refsIn(refs: Ref[], startRow: number, endRow: number, exclude: LineRange[]): string[] {
+  let lo = 0;
+  let hi = refs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (refs[mid].row < startRow) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = new Set<string>();
+  for (let i = lo; i < refs.length && refs[i].row <= endRow && out.size < MAX_REFS; i++) {
+    const row = refs[i].row;
+    if (exclude.some((r) => row >= r.start && row <= r.end)) continue;
+    out.add(refs[i].name);
+  }
+  return [...out];
+}
+
+function emit(d: Definition, pkg: string, lines: string[], refs: Ref[], options: ChunkerOptions, out: Chunk[]): void {
+  const { qualifiedName, parent } = qualify(d, pkg);
+  const signature = signatureOf(d, lines);
+  const size = d.endRow - d.startRow + 1;
+  const base = { kind: d.kind, name: d.name, qualifiedName, parent, signature, doc: d.doc };
+  const isContainer = CONTAINER_KINDS.has(d.kind) && d.members.length > 0;
+
+  if (size <= options.maxChunkLines) {
+    out.push({
+      ...base,
+      shape: 'whole',
+      startLine: d.startRow + 1,
+      endLine: d.endRow + 1,
+      text: lines.slice(d.startRow, d.endRow + 1).join('\n'),
+      refs: refsIn(refs, d.startRow, d.endRow, []),
+    });
+  } else if (isContainer) {
+    const memberRanges = d.members.map((m) => ({ start: m.docStartRow, end: m.endRow }));
+    out.push({
+      ...base,
+      shape: 'outline',
+      startLine: d.startRow + 1,
+      endLine: d.endRow + 1,
+      text: outlineText(d, lines, options.maxChunkLines * 2),
+      refs: refsIn(refs, d.startRow, d.endRow, memberRanges),
+    });
+  } else {
+    for (const part of splitRows(d, options.maxChunkLines)) {
+      const body = lines.slice(part.start, part.end + 1).join('\n');
+      out.push({
+        ...base,
+        shape: 'part',
+        startLine: part.start + 1,
+        endLine: part.end + 1,
+        text: part.start === d.startRow ? body : `${signature} …\n${body}`,
+        refs: refsIn(refs, part.start, part.end, []),
+      });
+    }
+  }
+  for (const m of d.members) emit(m, pkg, lines, refs, options, out);
+}
+
+/** The container's own lines with each member reduced to its signature line. */
+function outlineText(d: Definition, lines: string[], maxLines: number): string {
+  const out: string[] = [];
+  let row = d.startRow;
+  const members = [...d.members].sort((a, b) => a.docStartRow - b.docStartRow);
+  for (const m of members) {
+    for (; row < m.docStartRow; row++) out.push(lines[row]);
+    const indent = /^\s*/.exec(lines[m.startRow] ?? '')?.[0] ?? '';
+    const sig = signatureOf(m, lines);
+    out.push(indent + sig + (m.endRow > m.startRow ? ' …' : ''));
+    row = Math.max(row, m.endRow + 1);
+  }
+  for (; row <= d.endRow; row++) out.push(lines[row]);
+  const kept = out.filter((l, i) => l.trim() !== '' || (i > 0 && out[i - 1].trim() !== ''));
+  return kept.length > maxLines ? [...kept.slice(0, maxLines), '…'].join('\n') : kept.join('\n');
+}
+
+/** Splits a long body at statement boundaries where possible, at line boundaries otherwise. */
+function splitRows(d: Definition, maxLines: number): LineRange[] {
+  const breaks = new Set<number>();
+  const body = d.node.childForFieldName('body') ?? d.node;
+  for (let i = 0; i < body.namedChildCount; i++) {
+    const child = body.namedChild(i);
+    if (child) breaks.add(child.startPosition.row);
+  }
+  const parts: LineRange[] = [];
+  let start = d.startRow;
+  while (start <= d.endRow) {
+    const hardEnd = Math.min(d.endRow, start + maxLines - 1);
+    let end = hardEnd;
+    if (hardEnd < d.endRow) {
+      // Prefer ending just before a statement start in the second half of the window.
+      for (let r = hardEnd; r > start + (maxLines >> 1); r--) {
+        if (breaks.has(r + 1)) {
+          end = r;
+          break;
+        }
+      }
+    }
+    parts.push({ start, end });
+    start = end + 1;
+  }
+  return parts;
+}

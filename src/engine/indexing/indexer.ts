@@ -1,0 +1,318 @@
+import { relative, sep } from 'node:path';
+import type { EngineHost } from '../host';
+import { languageForPath } from '../languages/registry';
+import type { Logger } from '../log';
+import type { IndexStore } from '../store/indexStore';
+import type { ChunkRow, FileRow } from '../store/schema';
+import { classifyPath, crawl, isCrawlSkip, type CrawlFile, type CrawlOptions, type CrawlRoot, type CrawlSkip } from './crawler';
+import type { AnalyzeOutcome } from './parseProtocol';
+import { sha1 } from './rows';
+import { ParseFailedError, type ParsePool } from './workerPool';
+
+export interface IndexProgress {
+  phase: 'crawling' | 'indexing' | 'finishing';
+  done: number;
+  total: number;
+}
+
+export interface IndexSummary {
+  roots: CrawlRoot[];
+  /** Files in the index after the run. */
+  files: number;
+  chunks: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  removed: number;
+  skipped: Record<string, number>;
+  secretsRedacted: number;
+  filesWithSyntaxErrors: number;
+  seconds: number;
+}
+
+export interface IndexRunOptions {
+  onProgress?(p: IndexProgress): void;
+  signal?: AbortSignal;
+}
+
+export interface IndexerOptions {
+  crawl: Omit<CrawlOptions, 'signal' | 'isIndexable'>;
+  /** Changes when chunking settings or code change; a different key re-indexes everything. */
+  analysisKey: string;
+}
+
+const FLUSH_ROWS = 4000;
+const FLUSH_FILES = 500;
+
+/** One file's new state, ready to be written. */
+interface FileUpdate {
+  file: FileRow;
+  /** Absent for a stat-only update, which keeps the existing rows. */
+  rows?: ChunkRow[];
+  /** The file had rows before (changed, not new). */
+  replaces: boolean;
+}
+
+/** Crawl → diff against the catalog → parse in workers → batched store writes. */
+export class Indexer {
+  constructor(
+    private readonly host: EngineHost,
+    private readonly store: IndexStore,
+    private readonly pool: ParsePool,
+    private readonly options: IndexerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async indexRoots(roots: CrawlRoot[], run: IndexRunOptions = {}): Promise<IndexSummary> {
+    const started = performance.now();
+    const catalog = await this.store.loadCatalog();
+    const forceAll = this.store.analysisKey !== this.options.analysisKey;
+    if (forceAll && catalog.size) this.log.info('Indexing settings changed since the last run; re-indexing every file.');
+
+    const items: (CrawlFile | CrawlSkip)[] = [];
+    const crawlOptions: CrawlOptions = {
+      ...this.options.crawl,
+      isIndexable: (rel) => languageForPath(rel) !== undefined,
+      signal: run.signal,
+    };
+    for await (const item of crawl(this.host, roots, crawlOptions, this.log)) {
+      items.push(item);
+      if (items.length % 500 === 0) run.onProgress?.({ phase: 'crawling', done: items.length, total: 0 });
+    }
+
+    const counts = { added: 0, changed: 0, unchanged: 0, removed: 0 };
+    const batch = new BatchWriter(this.store);
+    const seen = new Set<string>();
+    let done = 0;
+    const report = () => run.onProgress?.({ phase: 'indexing', done, total: items.length });
+    report();
+
+    const work = async (item: CrawlFile | CrawlSkip): Promise<void> => {
+      const key = item.absPath;
+      seen.add(key);
+      const prior = catalog.get(key);
+      const update = await this.examine(item, prior, forceAll);
+      if (!update) counts.unchanged++;
+      else {
+        if (!prior) counts.added++;
+        else counts.changed++;
+        catalog.set(key, update.file);
+        await batch.add(update);
+      }
+      done++;
+      if (done % 50 === 0 || done === items.length) report();
+    };
+
+    // Bounded concurrency: enough to keep every worker busy while the main thread reads.
+    const limit = this.pool.size * 4 + 4;
+    const running = new Set<Promise<void>>();
+    for (const item of items) {
+      if (run.signal?.aborted) break;
+      const p = work(item).finally(() => running.delete(p));
+      running.add(p);
+      if (running.size >= limit) await Promise.race(running);
+    }
+    await Promise.all(running);
+    if (run.signal?.aborted) {
+      await batch.flush();
+      throw new Error('Indexing was cancelled; the next run continues where it stopped.');
+    }
+
+    const gone = [...catalog.keys()].filter((k) => !seen.has(k));
+    for (const key of gone) {
+      catalog.delete(key);
+      await batch.remove(key);
+    }
+    counts.removed = gone.length;
+    await batch.flush();
+
+    run.onProgress?.({ phase: 'finishing', done, total: items.length });
+    this.store.analysisKey = this.options.analysisKey;
+    await this.store.maintain();
+    const stats = await this.store.stats();
+    return {
+      roots,
+      files: stats.files,
+      chunks: stats.chunks,
+      ...counts,
+      ...tally(catalog.values()),
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /**
+   * Re-indexes one file, for the editor's save events. `text`, when given, is the content
+   * to index (an unsaved buffer); otherwise the file is read. A file that no longer exists
+   * is removed. Returns the file's new chunk count, or undefined if it is not indexed.
+   */
+  async updateFile(absPath: string, root: CrawlRoot, text?: string): Promise<number | undefined> {
+    const relPath = relative(root.root, absPath).split(sep).join('/');
+    const prior = await this.store.catalogEntry(absPath);
+    const verdict = await classifyPath(this.host, root, relPath, {
+      extraExcludes: this.options.crawl.extraExcludes,
+      isIndexable: (rel) => languageForPath(rel) !== undefined,
+      isSecretFile: this.options.crawl.isSecretFile,
+    });
+    const stat = verdict === 'ignored' ? undefined : await this.host.stat(absPath);
+    if (!stat || stat.kind !== 'file') {
+      if (prior) await new BatchWriter(this.store).remove(absPath).then((b) => b.flush());
+      return undefined;
+    }
+    const item: CrawlFile | CrawlSkip =
+      verdict === 'secret-file'
+        ? { root: root.root, source: root.source, absPath, relPath, reason: 'secret-file' }
+        : stat.size > this.options.crawl.maxFileBytes
+          ? { root: root.root, source: root.source, absPath, relPath, reason: 'too-large' }
+          : { root: root.root, source: root.source, absPath, relPath, size: stat.size, mtimeMs: stat.mtimeMs };
+    const bytes = text === undefined ? undefined : new TextEncoder().encode(text);
+    const update = await this.examine(item, prior, false, bytes);
+    if (!update) return prior?.chunk_count;
+    const batch = new BatchWriter(this.store);
+    await batch.add(update);
+    await batch.flush();
+    // Compaction is left to the caller's idle time (Engine.scheduleMaintenance): a save
+    // must be searchable at once and must not pay for it.
+    return update.file.chunk_count;
+  }
+
+  private async examine(item: CrawlFile | CrawlSkip, prior: FileRow | undefined, force: boolean, content?: Uint8Array): Promise<FileUpdate | undefined> {
+    const base = {
+      file_key: item.absPath,
+      root: item.root,
+      path: item.relPath,
+      source: item.source,
+      language: languageForPath(item.relPath)?.id ?? '',
+    };
+    if (isCrawlSkip(item)) {
+      if (!force && prior?.status === 'skipped' && prior.skip_reason === item.reason && prior.source === item.source) return undefined;
+      return { file: skippedRow(base, item.reason, 0, 0, ''), rows: [], replaces: prior !== undefined };
+    }
+    const sameStat = prior && prior.size === item.size && prior.mtime_ms === item.mtimeMs && prior.source === item.source;
+    if (!force && !content && sameStat) return undefined;
+
+    let bytes = content;
+    if (!bytes) {
+      try {
+        bytes = await this.host.readFile(item.absPath);
+      } catch (err) {
+        this.log.debug(`Cannot read ${item.absPath}: ${(err as Error).message}`);
+        return { file: skippedRow(base, 'unreadable', item.size, item.mtimeMs, ''), rows: [], replaces: prior !== undefined };
+      }
+    }
+    const hash = sha1(bytes);
+    if (!force && prior && prior.hash === hash && prior.source === item.source) {
+      // Touched but not changed: only the catalog's stat fields move.
+      if (sameStat) return undefined;
+      return { file: { ...prior, size: item.size, mtime_ms: item.mtimeMs }, replaces: false };
+    }
+    let outcome: AnalyzeOutcome;
+    try {
+      outcome = await this.pool.analyze({
+        fileKey: item.absPath,
+        root: item.root,
+        path: item.relPath,
+        source: item.source,
+        fileHash: hash,
+        language: base.language,
+        bytes,
+      });
+    } catch (err) {
+      if (!(err instanceof ParseFailedError)) throw err;
+      this.log.warn(`Could not parse ${item.relPath}: ${err.message}`);
+      outcome = { ok: false, reason: 'parse-failed', detail: err.message };
+    }
+    if (!outcome.ok) {
+      return { file: skippedRow(base, outcome.reason, item.size, item.mtimeMs, hash), rows: [], replaces: prior !== undefined };
+    }
+    return {
+      file: {
+        ...base,
+        language: outcome.language,
+        hash,
+        size: item.size,
+        mtime_ms: item.mtimeMs,
+        chunk_count: outcome.rows.length,
+        status: 'indexed',
+        skip_reason: '',
+        has_errors: outcome.hasErrors,
+        redactions: outcome.redactions,
+        imports: outcome.imports,
+      },
+      rows: outcome.rows,
+      replaces: prior !== undefined,
+    };
+  }
+}
+
+function skippedRow(
+  base: Pick<FileRow, 'file_key' | 'root' | 'path' | 'source' | 'language'>,
+  reason: string,
+  size: number,
+  mtimeMs: number,
+  hash: string,
+): FileRow {
+  return {
+    ...base,
+    hash,
+    size,
+    mtime_ms: mtimeMs,
+    chunk_count: 0,
+    status: 'skipped',
+    skip_reason: reason,
+    has_errors: false,
+    redactions: 0,
+    imports: [],
+  };
+}
+
+/** Current skip counts and redactions, from the catalog as it stands after the run. */
+export function tally(rows: Iterable<FileRow>): Pick<IndexSummary, 'skipped' | 'secretsRedacted' | 'filesWithSyntaxErrors'> {
+  const skipped: Record<string, number> = {};
+  let secretsRedacted = 0;
+  let filesWithSyntaxErrors = 0;
+  for (const r of rows) {
+    if (r.status === 'skipped') skipped[r.skip_reason] = (skipped[r.skip_reason] ?? 0) + 1;
+    secretsRedacted += r.redactions;
+    if (r.has_errors) filesWithSyntaxErrors++;
+  }
+  return { skipped, secretsRedacted, filesWithSyntaxErrors };
+}
+
+/** Accumulates file updates and writes them to the store in large batches. */
+class BatchWriter {
+  private replaceKeys: string[] = [];
+  private rows: ChunkRow[] = [];
+  private files: FileRow[] = [];
+  private deleteFiles: string[] = [];
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: IndexStore) {}
+
+  async add(update: FileUpdate): Promise<void> {
+    this.files.push(update.file);
+    // A stat-only update carries no rows and must keep the existing ones.
+    if (update.rows !== undefined) {
+      if (update.replaces) this.replaceKeys.push(update.file.file_key);
+      for (const r of update.rows) this.rows.push(r);
+    }
+    if (this.rows.length >= FLUSH_ROWS || this.files.length >= FLUSH_FILES) await this.flush();
+  }
+
+  async remove(key: string): Promise<this> {
+    this.replaceKeys.push(key);
+    this.deleteFiles.push(key);
+    if (this.deleteFiles.length >= FLUSH_FILES) await this.flush();
+    return this;
+  }
+
+  /** Writes are serialised: concurrent adds that trigger a flush queue behind it. */
+  flush(): Promise<void> {
+    const batch = { replaceKeys: this.replaceKeys, chunks: this.rows, files: this.files, deleteFiles: this.deleteFiles };
+    this.replaceKeys = [];
+    this.rows = [];
+    this.files = [];
+    this.deleteFiles = [];
+    this.writing = this.writing.then(() => this.store.write(batch));
+    return this.writing;
+  }
+}

@@ -1,0 +1,33 @@
+import type { GrammarAssets } from '../languages/grammars';
+import type { ChunkRow } from '../store/schema';
+import type { AnalyzerOptions } from './fileAnalyzer';
+
+/** Messages between the indexer and its parse workers. */
+export interface WorkerInit {
+  assets: GrammarAssets;
+  analyzer: AnalyzerOptions;
+}
+
+export interface FileIdentity {
+  fileKey: string;
+  root: string;
+  path: string;
+  source: string;
+  fileHash: string;
+}
+
+export interface AnalyzeJob extends FileIdentity {
+  id: number;
+  language: string;
+  bytes: Uint8Array;
+}
+
+export type AnalyzeOutcome =
+  | { ok: true; language: string; imports: string[]; hasErrors: boolean; redactions: number; rows: ChunkRow[] }
+  | { ok: false; reason: string; detail: string };
+
+export interface AnalyzeReply {
+  id: number;
+  outcome?: AnalyzeOutcome;
+  error?: string;
+}

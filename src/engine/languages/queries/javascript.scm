@@ -1,0 +1,24 @@
+; Definitions. Function-valued constants come before plain constants: the first pattern wins.
+(function_declaration name: (identifier) @name) @definition.function
+(generator_function_declaration name: (identifier) @name) @definition.function
+(lexical_declaration
+  (variable_declarator
+    name: (identifier) @name
+    value: [(arrow_function) (function_expression)])) @definition.function
+(class_declaration name: (identifier) @name) @definition.class
+(method_definition name: (_) @name) @definition.method
+(lexical_declaration "const" (variable_declarator name: (identifier) @name)) @definition.constant
+
+; Imports
+(import_statement source: (string (string_fragment) @import))
+(export_statement source: (string (string_fragment) @import))
+(call_expression
+  function: [(identifier) @_req (import)]
+  arguments: (arguments . (string (string_fragment) @import))
+  (#eq? @_req "require"))
+
+; References
+(call_expression function: (identifier) @ref)
+(call_expression function: (member_expression property: (property_identifier) @ref))
+(new_expression constructor: (identifier) @ref)
+(class_heritage (identifier) @ref)

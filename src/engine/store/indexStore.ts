@@ -1,0 +1,391 @@
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import { join } from 'node:path';
+import type * as LanceDb from '@lancedb/lancedb';
+import type { Logger } from '../log';
+import { inList, sqlString } from './filter';
+import { loadLanceDb } from './lancedbModule';
+import { CHUNKS_SCHEMA, FILES_SCHEMA, INDEX_FORMAT, SCHEMA_VERSION, type ChunkRow, type FileRow } from './schema';
+import { WriteLock } from './writeLock';
+
+const META_FILE = 'inhouse-index.json';
+const JOURNAL_FILE = 'journal.json';
+const CHUNKS = 'chunks';
+const FILES = 'files';
+/** Filters with thousands of keys are slow to parse; delete in slices. */
+const KEYS_PER_FILTER = 400;
+/** Each file update is about three commits. */
+const OPTIMIZE_AFTER_COMMITS = 60;
+
+interface Meta {
+  format: typeof INDEX_FORMAT;
+  schemaVersion: number;
+  state: 'creating' | 'ready';
+  createdAt: string;
+  writesSinceOptimize: number;
+  /** Fingerprint of the chunking settings the rows were built with. */
+  analysisKey?: string;
+  /** The roots of the last index run, so single-file updates know where a file belongs. */
+  roots?: { root: string; source: string }[];
+}
+
+export class IndexError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'not-found' | 'foreign' | 'old-schema' | 'corrupt' | 'not-writable' | 'locked',
+  ) {
+    super(message);
+  }
+}
+
+export interface WriteBatch {
+  /** Files whose chunk rows are replaced or removed. */
+  replaceKeys: string[];
+  chunks: ChunkRow[];
+  /** Catalog rows to insert or update. */
+  files: FileRow[];
+  /** Catalog rows to remove (deleted files). */
+  deleteFiles: string[];
+}
+
+export interface StoreStats {
+  files: number;
+  chunks: number;
+}
+
+/**
+ * The on-disk index: a LanceDB database with a `chunks` table and a `files` catalog, plus a
+ * small JSON meta file (format, schema version) and a write journal. The journal names the
+ * files a batch is rewriting; if the process dies mid-batch, the next writer drops those
+ * files' rows so the following crawl re-indexes them from scratch.
+ */
+export class IndexStore {
+  private constructor(
+    readonly dir: string,
+    private readonly db: LanceDb.Connection,
+    private readonly chunks: LanceDb.Table,
+    private readonly files: LanceDb.Table,
+    private meta: Meta,
+    private readonly log: Logger,
+  ) {}
+
+  /** Opens an existing index read-only; fails with an IndexError that says what to do. */
+  static async open(dir: string, log: Logger): Promise<IndexStore> {
+    const meta = await readMeta(dir);
+    if (!meta) {
+      throw new IndexError(`No InHouse index at ${dir}. Build one with \`inhouse index <folder> --db ${dir}\`.`, 'not-found');
+    }
+    checkMeta(dir, meta);
+    if (meta.state !== 'ready') {
+      throw new IndexError(`The index at ${dir} was not finished. Run \`inhouse index <folder> --db ${dir}\` again.`, 'corrupt');
+    }
+    return IndexStore.connect(dir, meta, log);
+  }
+
+  /**
+   * Opens the index for writing, creating it if needed. `rebuild` deletes an existing
+   * InHouse index first (never a directory that is not ours).
+   */
+  static async openForWrite(dir: string, log: Logger, options: { rebuild?: boolean } = {}): Promise<IndexStore> {
+    await ensureWritableDir(dir);
+    let meta = await readMeta(dir);
+    if (!meta) {
+      const entries = await fs.readdir(dir);
+      if (entries.length > 0) {
+        throw new IndexError(
+          `${dir} is not empty and is not an InHouse index. Pick an empty or new folder with --db.`,
+          'foreign',
+        );
+      }
+    } else if (meta.format !== INDEX_FORMAT) {
+      checkMeta(dir, meta);
+    }
+    if (meta && (options.rebuild || meta.state === 'creating' || meta.schemaVersion !== SCHEMA_VERSION)) {
+      if (meta.schemaVersion !== SCHEMA_VERSION && !options.rebuild) checkMeta(dir, meta);
+      log.info(`Rebuilding the index at ${dir}.`);
+      await removeOurFiles(dir);
+      meta = undefined;
+    }
+    if (!meta) {
+      meta = {
+        format: INDEX_FORMAT,
+        schemaVersion: SCHEMA_VERSION,
+        state: 'creating',
+        createdAt: new Date().toISOString(),
+        writesSinceOptimize: 0,
+      };
+      await writeMeta(dir, meta);
+      const lancedb = loadLanceDb();
+      const db = await lancedb.connect(dir);
+      const chunks = await db.createEmptyTable(CHUNKS, CHUNKS_SCHEMA, { mode: 'overwrite' });
+      const files = await db.createEmptyTable(FILES, FILES_SCHEMA, { mode: 'overwrite' });
+      meta.state = 'ready';
+      await writeMeta(dir, meta);
+      return new IndexStore(dir, db, chunks, files, meta, log);
+    }
+    // The journal is repaired in refresh(), under the write lock: another process may be
+    // mid-batch right now.
+    return IndexStore.connect(dir, meta, log);
+  }
+
+  private static async connect(dir: string, meta: Meta, log: Logger): Promise<IndexStore> {
+    try {
+      const lancedb = loadLanceDb();
+      const db = await lancedb.connect(dir);
+      const names = await db.tableNames();
+      if (!names.includes(CHUNKS) || !names.includes(FILES)) throw new Error(`missing table ${names.includes(CHUNKS) ? FILES : CHUNKS}`);
+      const chunks = await db.openTable(CHUNKS);
+      const files = await db.openTable(FILES);
+      // Opening is lazy; touch both tables so corruption surfaces here, not mid-query.
+      await Promise.all([chunks.countRows(), files.countRows()]);
+      return new IndexStore(dir, db, chunks, files, meta, log);
+    } catch (err) {
+      if (err instanceof IndexError) throw err;
+      throw new IndexError(
+        `The index at ${dir} is damaged (${firstLine(err)}). Rebuild it with \`inhouse index <folder> --db ${dir} --rebuild\`.`,
+        'corrupt',
+      );
+    }
+  }
+
+  get analysisKey(): string | undefined {
+    return this.meta.analysisKey;
+  }
+
+  /** Saved with the next maintain(). */
+  set analysisKey(key: string | undefined) {
+    this.meta.analysisKey = key;
+  }
+
+  get roots(): { root: string; source: string }[] {
+    return this.meta.roots ?? [];
+  }
+
+  async setRoots(roots: { root: string; source: string }[]): Promise<void> {
+    this.meta.roots = roots.map((r) => ({ root: r.root, source: r.source }));
+    await writeMeta(this.dir, this.meta);
+  }
+
+  /** Before each write: pick up what another process wrote and repair an interrupted batch. */
+  async refresh(): Promise<void> {
+    const meta = await readMeta(this.dir);
+    if (!meta) throw new IndexError(`The index at ${this.dir} was removed. Run \`inhouse index\` again.`, 'not-found');
+    checkMeta(this.dir, meta);
+    this.meta = meta;
+    await this.recoverJournal();
+  }
+
+  get chunksTable(): LanceDb.Table {
+    return this.chunks;
+  }
+
+  /** Every catalog row, keyed by file key. */
+  async loadCatalog(): Promise<Map<string, FileRow>> {
+    const out = new Map<string, FileRow>();
+    const rows = (await this.files.query().toArray()) as Record<string, unknown>[];
+    for (const r of rows) {
+      const row = { ...r, imports: toStrings(r.imports) } as unknown as FileRow;
+      out.set(row.file_key, row);
+    }
+    return out;
+  }
+
+  async catalogEntry(fileKey: string): Promise<FileRow | undefined> {
+    const rows = (await this.files.query().where(`file_key = ${sqlString(fileKey)}`).limit(1).toArray()) as Record<string, unknown>[];
+    return rows[0] ? ({ ...rows[0], imports: toStrings(rows[0].imports) } as unknown as FileRow) : undefined;
+  }
+
+  /**
+   * Applies one batch. Order matters for crash safety: journal, chunk deletes, chunk adds,
+   * catalog, journal removal. Lance commits each step atomically.
+   */
+  async write(batch: WriteBatch): Promise<void> {
+    const keys = [...new Set([...batch.replaceKeys, ...batch.files.map((f) => f.file_key), ...batch.deleteFiles])];
+    if (keys.length === 0) return;
+    await this.writeJournal(keys);
+    let commits = 0;
+    for (const slice of slices(batch.replaceKeys)) {
+      await this.chunks.delete(`file_key IN ${inList(slice)}`);
+      commits++;
+    }
+    if (batch.chunks.length) {
+      await this.chunks.add(batch.chunks as unknown as Record<string, unknown>[]);
+      commits++;
+    }
+    for (const slice of slices(batch.deleteFiles)) {
+      await this.files.delete(`file_key IN ${inList(slice)}`);
+      commits++;
+    }
+    if (batch.files.length) {
+      await this.files
+        .mergeInsert('file_key')
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(batch.files as unknown as Record<string, unknown>[]);
+      commits++;
+    }
+    this.meta.writesSinceOptimize += commits;
+    await writeMeta(this.dir, this.meta);
+    await fs.rm(join(this.dir, JOURNAL_FILE), { force: true });
+  }
+
+  /** Enough small commits have piled up that queries would slow down without compaction. */
+  get needsMaintenance(): boolean {
+    return this.meta.writesSinceOptimize >= OPTIMIZE_AFTER_COMMITS;
+  }
+
+  /**
+   * Keeps queries fast: builds the full-text index once there is data, and compacts once
+   * enough small commits have piled up (each save is a few). Compaction also folds rows
+   * added since into the full-text index.
+   */
+  async maintain(options: { force?: boolean } = {}): Promise<{ fts: boolean; optimized: boolean }> {
+    let fts = false;
+    let optimized = false;
+    const indices = await this.chunks.listIndices();
+    const hasFts = indices.some((i) => i.columns.includes('search_text'));
+    if ((!hasFts || options.force) && (await this.chunks.countRows()) > 0) {
+      const lancedb = loadLanceDb();
+      await this.chunks.createIndex('search_text', {
+        config: lancedb.Index.fts({ withPosition: false, stem: false, removeStopWords: false, asciiFolding: true }),
+        replace: true,
+      });
+      fts = true;
+    }
+    if (options.force || this.needsMaintenance) {
+      // Old versions are kept a while for readers in other processes still on them.
+      const cleanupOlderThan = new Date(Date.now() - 5 * 60_000);
+      await this.chunks.optimize({ cleanupOlderThan });
+      await this.files.optimize({ cleanupOlderThan });
+      this.meta.writesSinceOptimize = 0;
+      optimized = true;
+    }
+    await writeMeta(this.dir, this.meta);
+    return { fts, optimized };
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [files, chunks] = await Promise.all([this.files.countRows("status = 'indexed'"), this.chunks.countRows()]);
+    return { files, chunks };
+  }
+
+  lock(): Promise<WriteLock> {
+    return WriteLock.acquire(join(this.dir, 'write.lock'));
+  }
+
+  close(): void {
+    this.chunks.close();
+    this.files.close();
+    this.db.close();
+  }
+
+  private async writeJournal(keys: string[]): Promise<void> {
+    const path = join(this.dir, JOURNAL_FILE);
+    const tmp = `${path}.tmp`;
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify({ keys }));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, path);
+  }
+
+  private async recoverJournal(): Promise<void> {
+    const path = join(this.dir, JOURNAL_FILE);
+    let keys: string[];
+    try {
+      const parsed = JSON.parse(await fs.readFile(path, 'utf8')) as { keys?: unknown };
+      keys = Array.isArray(parsed.keys) ? parsed.keys.filter((k): k is string => typeof k === 'string') : [];
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // A torn journal write means the batch itself never started.
+      await fs.rm(path, { force: true });
+      return;
+    }
+    this.log.warn(`The last index write was interrupted; re-indexing ${keys.length} file(s).`);
+    for (const slice of slices(keys)) {
+      await this.chunks.delete(`file_key IN ${inList(slice)}`);
+      await this.files.delete(`file_key IN ${inList(slice)}`);
+    }
+    await fs.rm(path, { force: true });
+  }
+}
+
+function slices<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += KEYS_PER_FILTER) out.push(items.slice(i, i + KEYS_PER_FILTER));
+  return out;
+}
+
+function toStrings(value: unknown): string[] {
+  if (!value) return [];
+  if (Array.isArray(value)) return value.map(String);
+  const v = value as { toArray?: () => unknown[] };
+  return typeof v.toArray === 'function' ? Array.from(v.toArray(), String) : [];
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 200);
+}
+
+async function readMeta(dir: string): Promise<Meta | undefined> {
+  let raw: string;
+  try {
+    raw = await fs.readFile(join(dir, META_FILE), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new IndexError(`Cannot read the index at ${dir}: ${firstLine(err)}. Check its permissions or pick another --db.`, 'not-writable');
+  }
+  try {
+    return JSON.parse(raw) as Meta;
+  } catch {
+    throw new IndexError(
+      `The index at ${dir} is damaged (unreadable ${META_FILE}). Rebuild it with \`inhouse index <folder> --db ${dir} --rebuild\`.`,
+      'corrupt',
+    );
+  }
+}
+
+function checkMeta(dir: string, meta: Meta): void {
+  if (meta.format !== INDEX_FORMAT) {
+    throw new IndexError(`${dir} does not hold an InHouse index. Pick another folder with --db.`, 'foreign');
+  }
+  if (meta.schemaVersion !== SCHEMA_VERSION) {
+    const age = meta.schemaVersion < SCHEMA_VERSION ? 'an older' : 'a newer';
+    throw new IndexError(
+      `The index at ${dir} was built by ${age} InHouse (schema ${meta.schemaVersion}, this one reads ${SCHEMA_VERSION}). ` +
+        `Rebuild it with \`inhouse index <folder> --db ${dir} --rebuild\`, or pick another --db.`,
+      'old-schema',
+    );
+  }
+}
+
+async function writeMeta(dir: string, meta: Meta): Promise<void> {
+  const path = join(dir, META_FILE);
+  await fs.writeFile(`${path}.tmp`, JSON.stringify(meta, null, 2));
+  await fs.rename(`${path}.tmp`, path);
+}
+
+async function removeOurFiles(dir: string): Promise<void> {
+  for (const name of [`${CHUNKS}.lance`, `${FILES}.lance`, JOURNAL_FILE, META_FILE]) {
+    await fs.rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.access(dir, fsConstants.W_OK);
+    const probe = join(dir, `.write-probe-${process.pid}`);
+    await fs.writeFile(probe, '');
+    await fs.rm(probe);
+  } catch (err) {
+    throw new IndexError(
+      `Cannot write the index at ${dir} (${(err as NodeJS.ErrnoException).code ?? firstLine(err)}). ` +
+        'Fix the folder permissions or pick another folder with --db.',
+      'not-writable',
+    );
+  }
+}
