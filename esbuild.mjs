@@ -59,6 +59,8 @@ if (watch) {
   copyAssets();
   for (const t of targets) await (await esbuild.context(t)).watch();
 } else {
+  // A production build must not ship stale source maps from a development build.
+  if (production) rmSync(out, { recursive: true, force: true });
   await Promise.all(targets.map((t) => esbuild.build(t)));
   copyAssets();
 }
