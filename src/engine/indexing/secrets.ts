@@ -62,6 +62,8 @@ export function secretFileReason(relPath: string): string | undefined {
 
 export interface Redaction { text: string; count: number; kinds: Record<string, number> }
 
+// Non-ASCII on purpose: a marker can never be read as code, and no rule here (the assignment
+// rule wants printable ASCII) will take a masked value for a fresh secret.
 const MARKER_OPEN = '«redacted:';
 
 function marker(kind: string): string {
@@ -75,7 +77,7 @@ type Note = (kind: string) => void;
  * costs one scan. Case-insensitive on purpose: a false hit only costs the full pass.
  */
 const SECRET_HINT =
-  /AKIA|ASIA|gh[pousr]_|github_pat_|xox|xapp-|hooks\.slack\.com|eyJ|PRIVATE KEY|passw|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential|private[_-]?key/i;
+  /AKIA|ASIA|gh[pousr]_|github_pat_|xox|xapp-|hooks\.slack\.com|eyJ|LS0tLS1CRUdJTi|PRIVATE KEY|passw|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential|private[_-]?key/i;
 
 /** Replaces secret values inside lines; line count and line numbers never change. */
 export function redactSecrets(text: string): Redaction {
@@ -99,8 +101,11 @@ export function redactSecrets(text: string): Redaction {
 
 const KEY_BEGIN_RE = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 const KEY_END_RE = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
-// The lookbehind keeps the `n` of an escaped `\n` (keys inside JSON strings) out of the run.
-const KEY_MATERIAL_RE = /(?<!\\)[A-Za-z0-9+/]{16,}={0,2}/g;
+// Where masking starts: a run long enough to be key material, not a word. The lookbehinds
+// keep the `n` of an escaped `\n` (keys inside JSON strings) out of a run.
+const KEY_MATERIAL_RE = /(?<!\\)[A-Za-z0-9+/]{16,}/g;
+// Where it ends: the last run of any length, as a key's final line can be a few characters.
+const KEY_RUN_RE = /(?<!\\)[A-Za-z0-9+/=]+/g;
 // A line that can sit inside a key block: base64 (PGP checksum lines start with `=`),
 // optionally wrapped as a string literal being concatenated. Each part is deterministic so a
 // megabyte-long line cannot make it backtrack.
@@ -108,20 +113,34 @@ const KEY_BODY_LINE_RE = /^\s*(?:\+\s*)?["'`]?[A-Za-z0-9+/=]*(?:\\[nr])*["'`]?[\
 // PEM and PGP armor headers, e.g. `Proc-Type: 4,ENCRYPTED`, `Comment: ...`.
 const KEY_HEADER_LINE_RE = /^\s*[A-Za-z][A-Za-z-]*: /;
 
-/** Masks the stretch from the first to the last base64 run of a piece of a key line. */
-function maskKeyMaterial(segment: string): string | undefined {
-  KEY_MATERIAL_RE.lastIndex = 0;
+/**
+ * Masks the stretch of base64 in a piece of a key line, or returns undefined if it has none.
+ * `anyRun` is for pieces already known to be inside a key, where a short run is the key's last
+ * few characters rather than a word of code.
+ */
+function maskKeyMaterial(segment: string, anyRun = false): string | undefined {
   let first = -1;
   let last = -1;
-  for (let m = KEY_MATERIAL_RE.exec(segment); m !== null; m = KEY_MATERIAL_RE.exec(segment)) {
+  if (!anyRun) {
+    KEY_MATERIAL_RE.lastIndex = 0;
+    const m = KEY_MATERIAL_RE.exec(segment);
+    if (m === null) return undefined;
+    first = last = m.index;
+  }
+  KEY_RUN_RE.lastIndex = Math.max(first, 0);
+  for (let m = KEY_RUN_RE.exec(segment); m !== null; m = KEY_RUN_RE.exec(segment)) {
+    // A lone `+` is string concatenation, not base64.
+    if (!/[A-Za-z0-9]/.test(m[0])) continue;
     if (first < 0) first = m.index;
     last = m.index + m[0].length;
   }
   return first < 0 ? undefined : segment.slice(0, first) + marker('private-key') + segment.slice(last);
 }
 
-/** Masks a whole inner line, keeping its indentation and a CRLF's `\r`. */
+/** Masks a whole inner line, keeping its indentation and a CRLF's `\r`. Lines of bare
+ * punctuation (`" +`, `);`) hold no key material and are kept. */
 function maskKeyLine(line: string): string {
+  if (!/[A-Za-z0-9]/.test(line)) return line;
   let start = 0;
   while (start < line.length && (line[start] === ' ' || line[start] === '\t')) start++;
   const end = line.endsWith('\r') ? line.length - 1 : line.length;
@@ -213,7 +232,7 @@ function redactPrivateKeys(text: string, note: Note): string {
       const end = KEY_END_RE.exec(lines[k]);
       if (end === null) throw new Error('unreachable: footer vanished');
       const prefix = lines[k].slice(0, end.index);
-      const maskedPrefix = maskKeyMaterial(prefix) ?? prefix;
+      const maskedPrefix = maskKeyMaterial(prefix, masked) ?? prefix;
       if (maskedPrefix !== prefix) masked = true;
       lines[k] = maskedPrefix + lines[k].slice(end.index);
       // The footer line may open another key after this one closes.
@@ -241,10 +260,13 @@ const TOKEN_RE = new RegExp(
     String.raw`(?<awsKeyId>(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9]))`,
     String.raw`(?<github>(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}))`,
     // Every Slack token format has a digit right after its prefix; requiring it spares prose
-    // such as `xoxb-your-token-here`.
+    // such as a Slack prefix followed by "your-token-here".
     String.raw`(?<slack>(?<![A-Za-z0-9-])(?:xox[abeoprs](?:\.xox[abprs])?|xapp)-[0-9][A-Za-z0-9-]{9,})`,
     String.raw`(?<hook>https?://hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9_/-]{8,}`,
     String.raw`(?<jwt>(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`,
+    // A whole PEM file, base64-encoded, as in kubeconfig's `client-key-data:` or a Kubernetes
+    // Secret, under a name no keyword rule would catch. `LS0tLS1CRUdJTi` is "-----BEGIN".
+    String.raw`(?<pem64>(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi[A-Za-z0-9+/]{50,}={0,2})`,
   ].join('|'),
   'g',
 );
@@ -257,8 +279,16 @@ function redactTokens(text: string, note: Note): string {
     if (groups.slack !== undefined) return redactAs('slack-token', note);
     // The host and path prefix are not secret and tell a reader what the value was.
     if (groups.hook !== undefined) return groups.hook + redactAs('slack-webhook', note);
+    if (groups.pem64 !== undefined) return isEncodedPrivateKey(groups.pem64) ? redactAs('private-key', note) : groups.pem64;
     return redactAs('jwt', note);
   });
+}
+
+/** Whether base64 of a PEM file is a private key rather than, say, a certificate. */
+function isEncodedPrivateKey(base64: string): boolean {
+  // 64 characters decode to 48 bytes, enough for the longest header ("-----BEGIN ENCRYPTED
+  // PRIVATE KEY-----" is 37), and a multiple of 4 so atob accepts the slice.
+  return atob(base64.slice(0, 64)).includes('PRIVATE KEY');
 }
 
 function redactAs(kind: string, note: Note): string {
@@ -273,37 +303,46 @@ const KEYWORD_RE = /passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|au
 
 const MIN_SECRET_LENGTH = 8;
 const MIN_SECRET_ENTROPY = 3.0;
-// Longer values are data blobs, not credentials; the bound also caps the work per keyword hit.
-const MAX_VALUE_LENGTH = 1024;
+// Only this much of a value is looked at to judge it, which caps the work per keyword hit; a
+// longer value that looks secret is masked whole (a base64 service-account token, say).
+const MAX_JUDGED_LENGTH = 1024;
 
 // `token: string = '...'` and `def f(password: str = '...')`: skip the annotation to reach the
-// value. No quotes, parentheses or `#` so that a YAML value or comment is never taken for a type.
-const TYPE_ANNOTATION_RE = /[ \t]*[A-Za-z_$][^=\r\n;(){}'"`#]{0,120}=(?![=>])/y;
-const QUOTED_VALUE_RE: Readonly<Record<string, RegExp>> = Object.fromEntries(
-  ['"', "'", '`'].map((q) => [q, new RegExp(`${q}([^${q}\\r\\n]{0,${MAX_VALUE_LENGTH}})${q}`, 'y')]),
-);
-const UNQUOTED_CHAR = String.raw`[^\s'"\`,;()[\]{}<>]`;
-const UNQUOTED_CHAR_RE = new RegExp(UNQUOTED_CHAR);
-const UNQUOTED_VALUE_RE = new RegExp(`${UNQUOTED_CHAR}{1,${MAX_VALUE_LENGTH}}`, 'y');
+// value. No quotes, parentheses or `#`, and a blank before the `=`, so that a YAML value
+// (`secret: c2VjcmV0=`) or a comment is never taken for a type.
+const TYPE_ANNOTATION_RE = /[ \t]*[A-Za-z_$][^=\r\n;(){}'"`#]{0,120}[ \t]=(?![=>])/y;
+// Unbounded, yet linear over a file: a quoted value's scan stops at the next quote of its kind,
+// and every other hit quoted that way supplies one.
+const QUOTED_VALUE_RE: Readonly<Record<string, RegExp>> = {
+  '"': /"([^"\r\n]*)"/y,
+  "'": /'([^'\r\n]*)'/y,
+  '`': /`([^`\r\n]*)`/y,
+};
+// Linear too: the caller skips past every unquoted run it has read.
+const UNQUOTED_VALUE_RE = /[^\s'"`,;()[\]{}<>]+/y;
 // Authorization header values carry the credential after the scheme word. (`Token` is left
 // out: it starts too much ordinary prose, and GitHub's `token ghp_...` has its own rule.)
 const SCHEME_RE = /^(?:Bearer|Basic)[ \t]+/i;
 const SCHEME_STICKY_RE = /(?:Bearer|Basic)[ \t]+/iy;
 
 const PLACEHOLDER_RE =
-  /^[$%#@*<{]|\$\{|\{\{|%\(|%[sd]|\(\?|<[^>]*>|change[_-]?me|placeholder|example|^your|[_-]your|dummy|sample|redacted|x{4,}|\*{3,}|\.{3}/i;
-// Words and names rather than values: `unauthorized`, `_RSAPrivateKey`, `refresh_token`,
-// `X-Auth-Token`, `username:password`, `GITHUB_TOKEN_2` (an env var name). Random tokens of
-// any useful length nearly always contain a digit, so letters-only values are taken for words.
-const NAME_LIKE_RE = /^(?:[A-Za-z_$]+(?:[-.:][A-Za-z_$]+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$/;
+  /^[$%#@*<{]|\$\{|\{\{|%\(|%[sd]|\(\?|<[^<>]*>|change[_-]?me|placeholder|example|^your|[_-]your|dummy|sample|redacted|x{4,}|\*{3,}|\.{3}/i;
+// Words and names rather than values: `unauthorized`, `_RSAPrivateKey`, `ResultV2`,
+// `refresh_token`, `X-Auth-Token`, `username:password`, `token_sha256_to_refresh`,
+// `GITHUB_TOKEN_2` (an env var name). Random tokens of any useful length nearly always have a
+// digit inside a word and mix case, so these shapes are taken for names.
+const NAME_LIKE_RE =
+  /^(?:[A-Za-z_$]+[0-9]*(?:[-.:][A-Za-z_$]+[0-9]*)*|[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$/;
 const PRINTABLE_RE = /^[\x21-\x7e]+$/;
 // A URL is an address unless it carries `user:password@`.
 const URL_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^@]*$/;
 const PATH_RE = /^(?:~|\.{1,2})?\/[\w.@-]+(?:\/[\w.@-]*)+$/;
-// `nextToken`, `process.env.TOKEN`, `Config::TOKEN`, `req.headers?.authorization`, `this.#token`.
-const CODE_REF_RE = /^#?[A-Za-z_$][\w$]*(?:(?:[?!]?\.|::)#?[A-Za-z_$][\w$]*)*[?!]?$/;
-// Bundlers and code generators rename `token` to `token2`; secrets put digits anywhere.
-const PLAIN_IDENTIFIER_RE = /^[A-Za-z_$][A-Za-z_$]*[0-9]*$/;
+// `process.env.TOKEN`, `Config::TOKEN`, `req.headers?.authorization`, `this.#token`,
+// `t.tokens.length-1`: an expression starting with a member access.
+const MEMBER_ACCESS_RE = /^#?[A-Za-z_$][\w$]*(?:[?!]?\.|::)#?[A-Za-z_$]/;
+// `nextToken`, and `token2` as bundlers and code generators rename it; secrets put digits
+// anywhere.
+const PLAIN_IDENTIFIER_RE = /^#?[A-Za-z_$][A-Za-z_$]*[0-9]*[?!]?$/;
 const WORDS_RE = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g;
 
 // Final words that make a secret-sounding name describe something about the secret rather than
@@ -319,37 +358,30 @@ const NON_SECRET_SUFFIXES: ReadonlySet<string> = new Set([
   'variable',
 ]);
 
-const CH_DQ = 0x22;
-const CH_SQ = 0x27;
-const CH_BT = 0x60;
-const CH_RBRACKET = 0x5d;
-const CH_QMARK = 0x3f;
-const CH_BANG = 0x21;
-const CH_COLON = 0x3a;
-const CH_EQ = 0x3d;
-const CH_GT = 0x3e;
-
-function isNameChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) || // a-z
-    (c >= 0x41 && c <= 0x5a) || // A-Z
-    (c >= 0x30 && c <= 0x39) || // 0-9
-    c === 0x5f || c === 0x24 || c === 0x2e || c === 0x2d // _ $ . -
-  );
+function charTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
 }
 
-function isQuote(c: number): boolean {
-  return c === CH_DQ || c === CH_SQ || c === CH_BT;
-}
+const LETTERS_DIGITS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+// Dots and dashes join the parts of `config.db.password`, `--auth-token`, `X-Api-Key`.
+const NAME_CHARS = charTable(LETTERS_DIGITS + '_$.-');
+const QUOTES = charTable('"\'`');
+// Python's r"", b"", u"", f"" and their pairs.
+const STRING_PREFIXES = charTable('rRbBuUfF');
+const BLANKS = charTable(' \t');
 
-function isStringPrefix(c: number): boolean {
-  // Python's r"", b"", u"", f"" and their pairs.
-  return c === 0x72 || c === 0x52 || c === 0x62 || c === 0x42 || c === 0x75 || c === 0x55 || c === 0x66 || c === 0x46;
-}
+const is = (table: Uint8Array, c: number): boolean => c < 128 && table[c] === 1;
+const CH_RBRACKET = ']'.charCodeAt(0);
+const CH_QMARK = '?'.charCodeAt(0);
+const CH_BANG = '!'.charCodeAt(0);
+const CH_COLON = ':'.charCodeAt(0);
+const CH_EQ = '='.charCodeAt(0);
+const CH_GT = '>'.charCodeAt(0);
 
 function skipBlanks(text: string, p: number): number {
-  let c = text.charCodeAt(p);
-  while (c === 0x20 || c === 0x09) c = text.charCodeAt(++p);
+  while (is(BLANKS, text.charCodeAt(p))) p++;
   return p;
 }
 
@@ -362,9 +394,9 @@ function redactAssignments(text: string, note: Note): string {
   KEYWORD_RE.lastIndex = 0;
   for (let m = KEYWORD_RE.exec(text); m !== null; m = KEYWORD_RE.exec(text)) {
     let start = m.index;
-    while (start > 0 && isNameChar(text.charCodeAt(start - 1))) start--;
+    while (start > 0 && is(NAME_CHARS, text.charCodeAt(start - 1))) start--;
     let end = m.index + m[0].length;
-    while (end < text.length && isNameChar(text.charCodeAt(end))) end++;
+    while (end < text.length && is(NAME_CHARS, text.charCodeAt(end))) end++;
     // Later hits in the same name are the same name.
     KEYWORD_RE.lastIndex = end;
     const found = assignedSecret(text, text.slice(start, end), end);
@@ -391,7 +423,7 @@ function redactAssignments(text: string, note: Note): string {
 function assignedSecret(text: string, name: string, at: number): { edit?: Edit; skipTo: number } | undefined {
   let p = at;
   let c = text.charCodeAt(p);
-  if (isQuote(c)) c = text.charCodeAt(++p); // closing quote of a quoted key: "api_key": ...
+  if (is(QUOTES, c)) c = text.charCodeAt(++p); // closing quote of a quoted key: "api_key": ...
   if (c === CH_RBRACKET) c = text.charCodeAt(++p); // ENV['TOKEN'] = ...
   p = skipBlanks(text, p);
   c = text.charCodeAt(p);
@@ -418,12 +450,12 @@ function assignedSecret(text: string, name: string, at: number): { edit?: Edit; 
   }
   p = skipBlanks(text, p);
   c = text.charCodeAt(p);
-  if (isStringPrefix(c)) {
-    if (isQuote(text.charCodeAt(p + 1))) c = text.charCodeAt(++p);
-    else if (isStringPrefix(text.charCodeAt(p + 1)) && isQuote(text.charCodeAt(p + 2))) c = text.charCodeAt((p += 2));
+  if (is(STRING_PREFIXES, c)) {
+    if (is(QUOTES, text.charCodeAt(p + 1))) c = text.charCodeAt(++p);
+    else if (is(STRING_PREFIXES, text.charCodeAt(p + 1)) && is(QUOTES, text.charCodeAt(p + 2))) c = text.charCodeAt((p += 2));
   }
 
-  if (isQuote(c)) {
+  if (is(QUOTES, c)) {
     const re = QUOTED_VALUE_RE[text[p]];
     re.lastIndex = p;
     const q = re.exec(text);
@@ -447,8 +479,6 @@ function assignedSecret(text: string, name: string, at: number): { edit?: Edit; 
   if (u === null) return undefined;
   const runEnd = p + u[0].length;
   const after = text[runEnd] ?? '';
-  // A run that goes on past the bound is a blob, not a credential.
-  if (u[0].length === MAX_VALUE_LENGTH && UNQUOTED_CHAR_RE.test(after)) return { skipTo: runEnd };
   // A statement's end, as in Python's `if token == current:`, is not part of the value.
   let value = u[0];
   while (value.endsWith(':')) value = value.slice(0, -1);
@@ -460,18 +490,19 @@ function isAwsSecretName(name: string): boolean {
   return name.toLowerCase().replace(/[^a-z]/g, '').includes('secretaccesskey');
 }
 
-function secretKind(name: string, value: string, quoted: boolean, after: string): string | undefined {
+function secretKind(name: string, whole: string, quoted: boolean, after: string): string | undefined {
+  if (whole.length < MIN_SECRET_LENGTH) return undefined;
   // Already masked by a more specific rule.
-  if (value.includes(MARKER_OPEN)) return undefined;
+  if (whole.includes(MARKER_OPEN)) return undefined;
   // The format is exact enough that no heuristic is needed (and AWS's documented example key
   // is masked too, which costs nothing).
-  if (/^[A-Za-z0-9/+]{40}$/.test(value) && isAwsSecretName(name)) return 'aws-secret-access-key';
-  if (value.length < MIN_SECRET_LENGTH) return undefined;
+  if (whole.length === 40 && /^[A-Za-z0-9/+]{40}$/.test(whole) && isAwsSecretName(name)) return 'aws-secret-access-key';
+  // Credentials are printable ASCII. Passphrases with spaces are rare in source; messages and
+  // labels, often translated, are not. (A plain character class, so safe on any length.)
+  if (!PRINTABLE_RE.test(whole)) return undefined;
+  const value = whole.length > MAX_JUDGED_LENGTH ? whole.slice(0, MAX_JUDGED_LENGTH) : whole;
   const words = name.match(WORDS_RE);
   if (words !== null && NON_SECRET_SUFFIXES.has(words[words.length - 1].toLowerCase())) return undefined;
-  // Credentials are printable ASCII. Passphrases with spaces are rare in source; messages and
-  // labels, often translated, are not.
-  if (!PRINTABLE_RE.test(value)) return undefined;
   if (!quoted && isCodeReference(value, after)) return undefined;
   if (PLACEHOLDER_RE.test(value) || NAME_LIKE_RE.test(value)) return undefined;
   if (URL_RE.test(value) || PATH_RE.test(value)) return undefined;
@@ -485,8 +516,7 @@ function isCodeReference(value: string, after: string): boolean {
   if (after === '(' || after === '[' || after === '{' || after === '<') return true;
   const first = value[0];
   if (first === '!' || first === '&' || first === '*') return true;
-  if (!CODE_REF_RE.test(value)) return false;
-  return value.includes('.') || value.includes(':') || PLAIN_IDENTIFIER_RE.test(value);
+  return MEMBER_ACCESS_RE.test(value) || PLAIN_IDENTIFIER_RE.test(value);
 }
 
 /** Bits per character. */
