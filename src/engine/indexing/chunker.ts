@@ -25,6 +25,7 @@ interface Definition {
   /** First row including the doc comment, for block coverage. */
   docStartRow: number;
   doc: string;
+  signature: string;
 }
 
 interface Ref {
@@ -68,28 +69,36 @@ export function chunkTree(tree: Tree, query: Query, lang: LanguageSpec, lines: s
       else if (c === 'package' && !pkg) pkg = cap.node.text;
     }
     if (!defNode || !kind || !name || !KINDS.has(kind)) continue;
-    const key = `${defNode.startIndex}:${defNode.endIndex}:${defNode.typeId}`;
+    const key = nodeKey(defNode);
     const prior = byNode.get(key);
     if (prior && prior.pattern <= match.patternIndex) continue;
-    let anchor = defNode;
-    while (anchor.parent && lang.wrapperNodes.includes(anchor.parent.type)) anchor = anchor.parent;
     byNode.set(key, {
       node: defNode,
-      anchor,
+      anchor: defNode,
       kind: kind as ChunkKind,
       name: name.trim(),
       scope,
       pattern: match.patternIndex,
       members: [],
-      startRow: anchor.startPosition.row,
-      endRow: endRowOf(anchor),
-      docStartRow: anchor.startPosition.row,
+      startRow: 0,
+      endRow: 0,
+      docStartRow: 0,
       doc: '',
+      signature: '',
     });
+  }
+  for (const d of byNode.values()) {
+    d.anchor = anchorOf(d.node, lang, byNode);
+    d.startRow = d.docStartRow = d.anchor.startPosition.row;
+    d.endRow = endRowOf(d.anchor);
   }
 
   const defs = nest([...byNode.values()]);
-  for (const d of defs) attachDoc(d, lang, lines);
+  const isDefinition = (n: Node) => byNode.has(nodeKey(n));
+  for (const d of defs) {
+    attachDoc(d, lang, lines, isDefinition);
+    d.signature = signatureOf(d, lang, lines);
+  }
 
   const chunks: Chunk[] = [];
   const covered: LineRange[] = [];
@@ -105,6 +114,24 @@ export function chunkTree(tree: Tree, query: Query, lang: LanguageSpec, lines: s
   }
   chunks.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
   return { chunks, imports: [...new Set(imports)] };
+}
+
+function nodeKey(node: Node): string {
+  return `${node.startIndex}:${node.endIndex}:${node.typeId}`;
+}
+
+/**
+ * The definition plus the wrappers that belong to it alone. A wrapper holding several
+ * definitions (a Go `type ( … )` group, a PHP `const A = 1, B = 2;`) belongs to none of them.
+ */
+function anchorOf(node: Node, lang: LanguageSpec, defs: ReadonlyMap<string, unknown>): Node {
+  let anchor = node;
+  for (let p = anchor.parent; p && lang.wrapperNodes.includes(p.type); p = p.parent) {
+    const inner = anchor;
+    if (p.namedChildren.some((c) => c && c.id !== inner.id && defs.has(nodeKey(c)))) break;
+    anchor = p;
+  }
+  return anchor;
 }
 
 function cleanScope(text: string): string {
@@ -142,7 +169,7 @@ function nest(all: Definition[]): Definition[] {
   return kept;
 }
 
-function attachDoc(d: Definition, lang: LanguageSpec, lines: string[]): void {
+function attachDoc(d: Definition, lang: LanguageSpec, lines: string[], isDefinition: (n: Node) => boolean): void {
   if (lang.docstring) {
     const body = d.node.childForFieldName('body');
     const first = body?.firstNamedChild;
@@ -153,7 +180,14 @@ function attachDoc(d: Definition, lang: LanguageSpec, lines: string[]): void {
   }
   const parts: string[] = [];
   let nextRow = d.anchor.startPosition.row;
-  let sib = d.anchor.previousSibling;
+  let at: Node = d.anchor;
+  let sib = at.previousSibling;
+  // The first member of a body may have its comment outside the body node: Ruby and Python
+  // put a body's leading comments before the body_statement / block that starts at the member.
+  while (!sib && at.parent && at.parent.startIndex === at.startIndex && !isDefinition(at.parent)) {
+    at = at.parent;
+    sib = at.previousSibling;
+  }
   while (sib) {
     if (lang.transparentNodes?.includes(sib.type)) {
       nextRow = sib.startPosition.row;
@@ -168,10 +202,9 @@ function attachDoc(d: Definition, lang: LanguageSpec, lines: string[]): void {
     nextRow = sib.startPosition.row;
     sib = sib.previousSibling;
   }
-  if (parts.length) {
-    d.doc = cleanComment(parts.join('\n'));
-    d.docStartRow = nextRow;
-  }
+  if (parts.length) d.doc = cleanComment(parts.join('\n'));
+  // Attributes above the definition are covered with it even when there is no doc comment.
+  d.docStartRow = nextRow;
 }
 
 export function cleanComment(text: string): string {
@@ -200,14 +233,17 @@ function cleanDocstring(text: string): string {
 function qualify(d: Definition, pkg: string): { qualifiedName: string; parent: string } {
   const chain: string[] = [];
   for (let p = d.parent; p; p = p.parent) chain.unshift(p.name);
-  if (!d.parent && d.scope) chain.push(d.scope);
+  // An explicit scope (Go receiver, C++ `Type::method`) names the owner the nesting does not show.
+  if (d.scope && d.scope !== d.parent?.name) chain.push(d.scope);
   const parent = chain.join('.');
   const prefix = pkg ? `${pkg}.` : '';
   return { qualifiedName: prefix + [...chain, d.name].join('.'), parent: parent ? prefix + parent : pkg };
 }
 
-function signatureOf(d: Definition, lines: string[]): string {
-  const body = d.node.childForFieldName('body');
+function signatureOf(d: Definition, lang: LanguageSpec, lines: string[]): string {
+  let body = d.node.childForFieldName('body');
+  // Comments between the header and the body (Python, Ruby) are not part of the signature.
+  while (body?.previousSibling && lang.commentNodes.includes(body.previousSibling.type)) body = body.previousSibling;
   let text: string;
   if (body && body.startIndex > d.anchor.startIndex) {
     const rows = lines.slice(d.startRow, body.startPosition.row + 1);
@@ -217,7 +253,8 @@ function signatureOf(d: Definition, lines: string[]): string {
   } else {
     text = (lines[d.startRow] ?? '').slice(d.anchor.startPosition.column);
   }
-  text = text.replace(/\s+/g, ' ').trim().replace(/[{:]\s*$/, '').trim();
+  // A trailing `{`, `:` or `=` (Ruby endless `def x =`) opens the body.
+  text = text.replace(/\s+/g, ' ').trim().replace(/[{:=]\s*$/, '').trim();
   if (!text) text = (lines[d.node.startPosition.row] ?? '').trim();
   return text.length > MAX_SIGNATURE ? text.slice(0, MAX_SIGNATURE - 1) + '…' : text;
 }
@@ -241,7 +278,7 @@ function refsIn(refs: Ref[], startRow: number, endRow: number, exclude: LineRang
 
 function emit(d: Definition, pkg: string, lines: string[], refs: Ref[], options: ChunkerOptions, out: Chunk[]): void {
   const { qualifiedName, parent } = qualify(d, pkg);
-  const signature = signatureOf(d, lines);
+  const signature = d.signature;
   const size = d.endRow - d.startRow + 1;
   const base = { kind: d.kind, name: d.name, qualifiedName, parent, signature, doc: d.doc };
   const isContainer = CONTAINER_KINDS.has(d.kind) && d.members.length > 0;
@@ -289,7 +326,7 @@ function outlineText(d: Definition, lines: string[], maxLines: number): string {
   for (const m of members) {
     for (; row < m.docStartRow; row++) out.push(lines[row]);
     const indent = /^\s*/.exec(lines[m.startRow] ?? '')?.[0] ?? '';
-    const sig = signatureOf(m, lines);
+    const sig = m.signature;
     out.push(indent + sig + (m.endRow > m.startRow ? ' …' : ''));
     row = Math.max(row, m.endRow + 1);
   }

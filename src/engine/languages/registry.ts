@@ -44,7 +44,7 @@ export const LANGUAGES: readonly LanguageSpec[] = [
     id: 'tsx',
     extensions: ['.tsx'],
     wasm: 'tree-sitter-tsx.wasm',
-    query: 'typescript.scm',
+    query: 'tsx.scm',
     lineComment: '//',
     blockComment: ['/*', '*/'],
     commentNodes: ['comment'],
@@ -78,7 +78,7 @@ export const LANGUAGES: readonly LanguageSpec[] = [
     lineComment: '//',
     blockComment: ['/*', '*/'],
     commentNodes: ['comment'],
-    wrapperNodes: [],
+    wrapperNodes: ['type_declaration', 'const_declaration'],
   },
   {
     id: 'java',
@@ -109,7 +109,7 @@ export const LANGUAGES: readonly LanguageSpec[] = [
     lineComment: '//',
     blockComment: ['/*', '*/'],
     commentNodes: ['comment'],
-    wrapperNodes: [],
+    wrapperNodes: ['type_definition'],
   },
   {
     id: 'cpp',
@@ -119,7 +119,7 @@ export const LANGUAGES: readonly LanguageSpec[] = [
     lineComment: '//',
     blockComment: ['/*', '*/'],
     commentNodes: ['comment'],
-    wrapperNodes: ['template_declaration'],
+    wrapperNodes: ['template_declaration', 'type_definition'],
   },
   {
     id: 'csharp',
@@ -148,7 +148,7 @@ export const LANGUAGES: readonly LanguageSpec[] = [
     lineComment: '//',
     blockComment: ['/*', '*/'],
     commentNodes: ['comment'],
-    wrapperNodes: [],
+    wrapperNodes: ['const_declaration'],
     transparentNodes: ['attribute_list'],
   },
   {

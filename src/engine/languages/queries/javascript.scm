@@ -7,7 +7,9 @@
     value: [(arrow_function) (function_expression)])) @definition.function
 (class_declaration name: (identifier) @name) @definition.class
 (method_definition name: (_) @name) @definition.method
-(lexical_declaration "const" (variable_declarator name: (identifier) @name)) @definition.constant
+; A `const x = require('…')` is an import, not a constant.
+((lexical_declaration "const" (variable_declarator name: (identifier) @name value: (_) @_value)) @definition.constant
+  (#not-match? @_value "^require\\("))
 
 ; Imports
 (import_statement source: (string (string_fragment) @import))
@@ -22,3 +24,12 @@
 (call_expression function: (member_expression property: (property_identifier) @ref))
 (new_expression constructor: (identifier) @ref)
 (class_heritage (identifier) @ref)
+(class_heritage (member_expression property: (property_identifier) @ref))
+
+; JSX: components used as elements (capitalised; lowercase tags are HTML).
+((jsx_opening_element name: (identifier) @ref)
+  (#match? @ref "^[A-Z]"))
+((jsx_self_closing_element name: (identifier) @ref)
+  (#match? @ref "^[A-Z]"))
+(jsx_opening_element name: (member_expression property: (property_identifier) @ref))
+(jsx_self_closing_element name: (member_expression property: (property_identifier) @ref))

@@ -15,7 +15,9 @@
 (type_alias_declaration name: (type_identifier) @name) @definition.type
 (enum_declaration name: (identifier) @name) @definition.enum
 (internal_module name: (_) @name) @definition.module
-(lexical_declaration "const" (variable_declarator name: (identifier) @name)) @definition.constant
+; A `const x = require('…')` is an import, not a constant.
+((lexical_declaration "const" (variable_declarator name: (identifier) @name value: (_) @_value)) @definition.constant
+  (#not-match? @_value "^require\\("))
 
 ; Imports
 (import_statement source: (string (string_fragment) @import))
@@ -31,4 +33,15 @@
 (new_expression constructor: (identifier) @ref)
 (type_annotation (type_identifier) @ref)
 (extends_clause value: (identifier) @ref)
+(extends_clause value: (member_expression property: (property_identifier) @ref))
 (implements_clause (type_identifier) @ref)
+(extends_type_clause type: (type_identifier) @ref)
+(generic_type name: (type_identifier) @ref)
+(nested_type_identifier name: (type_identifier) @ref)
+(type_alias_declaration value: (type_identifier) @ref)
+((array_type (type_identifier) @ref)
+  (#not-match? @ref "^[A-Z]$"))
+((union_type (type_identifier) @ref)
+  (#not-match? @ref "^[A-Z]$"))
+((type_arguments (type_identifier) @ref)
+  (#not-match? @ref "^[A-Z]$"))
