@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { assetsIn, createEngine, type Engine, type IndexStatus } from '../engine/engine';
+import { assetsIn, createEngine, type Engine, type EngineAssets, type IndexStatus } from '../engine/engine';
 import type { IndexProgress, IndexSummary } from '../engine/indexing/indexer';
 import { createLineLogger, isLogLevel } from '../engine/log';
 import { createNodeHost } from '../engine/nodeHost';
@@ -53,14 +53,17 @@ function parseCli(argv: string[]) {
   }
 }
 
-interface Io {
+export interface Io {
   out(text: string): void;
   err(text: string): void;
   isTty: boolean;
 }
 
-/** Runs one CLI invocation and returns its exit code; data goes to io.out, logs to io.err. */
-export async function runCli(argv: string[], io: Io, cwd = process.cwd()): Promise<number> {
+/**
+ * Runs one CLI invocation and returns its exit code; data goes to io.out, logs to io.err.
+ * `assets` defaults to the ones the build lays out beside the bundle (tests pass their own).
+ */
+export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets: EngineAssets = assetsIn(__dirname)): Promise<number> {
   let engine: Engine | undefined;
   try {
     const { values, positionals } = parseCli(argv);
@@ -85,7 +88,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd()): Promi
         const libraries = parseLibraries(values.library ?? [], cwd);
         const settings = validateSettings({ ...DEFAULTS, libraries: Object.fromEntries(libraries.map((l) => [l.source, l.root])) });
         const dbDir = values.db ? resolve(cwd, values.db) : join(roots[0].root, DEFAULT_DB);
-        engine = createEngine(host, settings, { dbDir, assets: assetsIn(__dirname) }, log);
+        engine = createEngine(host, settings, { dbDir, assets }, log);
         const progress = io.isTty && !values.json ? progressBar(io) : undefined;
         const summary = await engine.index([...roots, ...libraries], { rebuild: values.rebuild, onProgress: progress?.update });
         progress?.clear();
@@ -94,7 +97,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd()): Promi
       }
       case 'status': {
         noPositionals(command, args);
-        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets: assetsIn(__dirname) }, log);
+        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets }, log);
         const status = await engine.status();
         io.out(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
         return 0;
@@ -102,7 +105,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd()): Promi
       case 'search': {
         if (args.length !== 1) throw new UsageError('search takes one query; quote it: inhouse search "<query>"');
         const limit = parseLimit(values.k);
-        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets: assetsIn(__dirname) }, log);
+        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets }, log);
         const hits = await engine.search(args[0], { limit, source: values.source, language: values.lang });
         io.out(values.json ? `${JSON.stringify(hits.map(jsonHit), null, 2)}\n` : formatHits(hits));
         return 0;

@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { EngineHost } from './host';
-import type { CrawlRoot } from './indexing/crawler';
+import type { EngineHost, FileStat } from './host';
+import { RootNotFoundError, type CrawlRoot } from './indexing/crawler';
 import { Indexer, tally, type IndexRunOptions, type IndexSummary } from './indexing/indexer';
 import { ParsePool } from './indexing/workerPool';
 import type { GrammarAssets } from './languages/grammars';
 import type { Logger } from './log';
 import { keywordSearch, type SearchHit, type SearchOptions } from './retrieval/keywordSearch';
-import { IndexStore } from './store/indexStore';
+import { asIndexError, IndexStore } from './store/indexStore';
 import type { Settings } from './settings';
 
 /** Where the built engine finds its grammars, queries and worker script. */
@@ -43,7 +43,7 @@ export interface IndexStatus {
  */
 const CHUNKER_VERSION = 1;
 const PARSE_TIMEOUT_MS = 10_000;
-const MAINTENANCE_DELAY_MS = 3_000;
+const MAINTENANCE_DELAY_MS = 1_000;
 
 /**
  * The engine, wired once per host. Writes are serialised here (one index run or file update
@@ -67,7 +67,10 @@ export class Engine {
   }
 
   /** Brings the index in line with `roots`: adds, updates and removes rows as needed. */
-  index(roots: CrawlRoot[], options: IndexRunOptions & { rebuild?: boolean } = {}): Promise<IndexSummary> {
+  async index(roots: CrawlRoot[], options: IndexRunOptions & { rebuild?: boolean } = {}): Promise<IndexSummary> {
+    // Before the store is opened: the default index folder lives inside the first root, so
+    // opening it first would create a root that does not exist and index it as empty.
+    await checkRoots(this.host, roots);
     return this.exclusive(async (store) => {
       await store.setRoots(roots);
       return this.indexer(store).indexRoots(roots, options);
@@ -80,7 +83,9 @@ export class Engine {
       const root = rootFor(absPath, store.roots);
       if (!root) return undefined;
       const count = await this.indexer(store).updateFile(absPath, root, text);
-      if (store.needsMaintenance) this.scheduleMaintenance();
+      // New rows reach the full-text index when it is next folded (IndexStore.makeSearchable),
+      // which costs about a second on a large index: done once saves pause, not per save.
+      this.scheduleMaintenance();
       return count;
     });
   }
@@ -90,7 +95,18 @@ export class Engine {
     return this.exclusive((store) => store.maintain({ force }));
   }
 
-  /** Compaction runs once saves pause, never inside a save. */
+  /** Runs any maintenance a recent save scheduled now, and resolves once it is done. */
+  async settle(): Promise<void> {
+    if (this.maintenanceTimer) {
+      clearTimeout(this.maintenanceTimer);
+      this.maintenanceTimer = undefined;
+      await this.maintain();
+    } else {
+      await this.writer.catch(() => undefined);
+    }
+  }
+
+  /** Folding and compaction run once saves pause, never inside a save. */
   private scheduleMaintenance(): void {
     if (this.maintenanceTimer) clearTimeout(this.maintenanceTimer);
     this.maintenanceTimer = setTimeout(() => {
@@ -103,8 +119,9 @@ export class Engine {
   async status(): Promise<IndexStatus> {
     const store = await IndexStore.open(this.config.dbDir, this.log);
     try {
-      const catalog = await store.loadCatalog();
-      const stats = await store.stats();
+      const [catalog, stats] = await Promise.all([store.loadCatalog(), store.stats()]).catch((err) => {
+        throw asIndexError(this.config.dbDir, err);
+      });
       const sources: Record<string, number> = {};
       for (const row of catalog.values()) if (row.status === 'indexed') sources[row.source] = (sources[row.source] ?? 0) + 1;
       return {
@@ -124,6 +141,8 @@ export class Engine {
     const store = await IndexStore.open(this.config.dbDir, this.log);
     try {
       return await keywordSearch(store, query, options);
+    } catch (err) {
+      throw asIndexError(this.config.dbDir, err);
     } finally {
       store.close();
     }
@@ -177,13 +196,26 @@ export class Engine {
         // A failed write may leave the handle behind the table's state; reopen next time.
         store.close();
         this.writeStore = undefined;
-        throw err;
+        throw asIndexError(this.config.dbDir, err);
       } finally {
         await lock.release();
       }
     });
     this.writer = run;
     return run;
+  }
+}
+
+/** Every root must be an existing folder; fails with the crawler's RootNotFoundError. */
+async function checkRoots(host: EngineHost, roots: CrawlRoot[]): Promise<void> {
+  for (const r of roots) {
+    let st: FileStat | undefined;
+    try {
+      st = await host.stat(r.root);
+    } catch (err) {
+      throw new RootNotFoundError(r.root, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    }
+    if (st?.kind !== 'directory') throw new RootNotFoundError(r.root);
   }
 }
 

@@ -32,6 +32,11 @@ export interface Chunk {
   signature: string;
   doc: string;
   text: string;
+  /**
+   * What full-text search indexes instead of `text`, when that differs: a small container
+   * shown whole is searched by its outline, because its members are chunks of their own.
+   */
+  searchBody?: string;
   /** Identifiers this chunk calls or references, deduplicated. */
   refs: string[];
 }

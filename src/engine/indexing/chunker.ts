@@ -290,6 +290,7 @@ function emit(d: Definition, pkg: string, lines: string[], refs: Ref[], options:
       startLine: d.startRow + 1,
       endLine: d.endRow + 1,
       text: lines.slice(d.startRow, d.endRow + 1).join('\n'),
+      searchBody: isContainer ? outlineText(d, lines, options.maxChunkLines * 2) : undefined,
       refs: refsIn(refs, d.startRow, d.endRow, []),
     });
   } else if (isContainer) {

@@ -1,4 +1,6 @@
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+/** An identifier with nothing to split: one run of lowercase letters (most words in code). */
+const PLAIN = /^[a-z]+$/;
 
 /**
  * The subwords of an identifier, lowercased: `parseHTTPResponse2` → parse, http, response, 2;
@@ -15,12 +17,28 @@ export function subwords(identifier: string): string[] {
 }
 
 /**
+ * Expansions are cached: a code base repeats the same identifiers endlessly, and splitting
+ * was the indexer's hottest function. Bounded so a worker's memory stays flat.
+ */
+const cache = new Map<string, string>();
+const CACHE_LIMIT = 100_000;
+
+function expand(word: string): string {
+  if (PLAIN.test(word)) return word;
+  let out = cache.get(word);
+  if (out === undefined) {
+    const parts = subwords(word);
+    out = parts.length > 1 ? `${word} ${parts.join(' ')}` : word;
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(word, out);
+  }
+  return out;
+}
+
+/**
  * Text for the full-text index: every identifier is kept whole and also split into its
  * subwords, so `getUserById` is found by "user by id" as well as by its full name.
  */
 export function splitIdentifiers(text: string): string {
-  return text.replace(WORD, (word) => {
-    const parts = subwords(word);
-    return parts.length > 1 ? `${word} ${parts.join(' ')}` : word;
-  });
+  return text.replace(WORD, expand);
 }

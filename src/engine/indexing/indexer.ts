@@ -41,6 +41,8 @@ export interface IndexerOptions {
   analysisKey: string;
 }
 
+/** Catalog mtime of a file indexed from an unsaved buffer: never equal to a real one. */
+const UNSAVED_MTIME = -1;
 const FLUSH_ROWS = 4000;
 const FLUSH_FILES = 500;
 
@@ -189,6 +191,9 @@ export class Indexer {
     }
     const sameStat = prior && prior.size === item.size && prior.mtime_ms === item.mtimeMs && prior.source === item.source;
     if (!force && !content && sameStat) return undefined;
+    // Rows from an unsaved buffer do not match the file on disk: record a stat no file has,
+    // so the next crawl reads the file again instead of keeping the buffer's rows.
+    const mtimeMs = content ? UNSAVED_MTIME : item.mtimeMs;
 
     let bytes = content;
     if (!bytes) {
@@ -202,8 +207,8 @@ export class Indexer {
     const hash = sha1(bytes);
     if (!force && prior && prior.hash === hash && prior.source === item.source) {
       // Touched but not changed: only the catalog's stat fields move.
-      if (sameStat) return undefined;
-      return { file: { ...prior, size: item.size, mtime_ms: item.mtimeMs }, replaces: false };
+      if (sameStat || (prior.size === item.size && prior.mtime_ms === mtimeMs)) return undefined;
+      return { file: { ...prior, size: item.size, mtime_ms: mtimeMs }, replaces: false };
     }
     let outcome: AnalyzeOutcome;
     try {
@@ -222,7 +227,7 @@ export class Indexer {
       outcome = { ok: false, reason: 'parse-failed', detail: err.message };
     }
     if (!outcome.ok) {
-      return { file: skippedRow(base, outcome.reason, item.size, item.mtimeMs, hash), rows: [], replaces: prior !== undefined };
+      return { file: skippedRow(base, outcome.reason, item.size, mtimeMs, hash), rows: [], replaces: prior !== undefined };
     }
     return {
       file: {
@@ -230,7 +235,7 @@ export class Indexer {
         language: outcome.language,
         hash,
         size: item.size,
-        mtime_ms: item.mtimeMs,
+        mtime_ms: mtimeMs,
         chunk_count: outcome.rows.length,
         status: 'indexed',
         skip_reason: '',

@@ -9,6 +9,10 @@ import { WriteLock } from './writeLock';
 
 const META_FILE = 'inhouse-index.json';
 const JOURNAL_FILE = 'journal.json';
+const LOCK_FILE = 'write.lock';
+const PROBE_PREFIX = '.write-probe-';
+/** LanceDB's own catalog of the tables in the folder. */
+const LANCE_MANIFEST = '__manifest';
 const CHUNKS = 'chunks';
 const FILES = 'files';
 /** Filters with thousands of keys are slow to parse; delete in slices. */
@@ -87,20 +91,30 @@ export class IndexStore {
    */
   static async openForWrite(dir: string, log: Logger, options: { rebuild?: boolean } = {}): Promise<IndexStore> {
     await ensureWritableDir(dir);
-    let meta = await readMeta(dir);
-    if (!meta) {
-      const entries = await fs.readdir(dir);
+    let meta: Meta | undefined;
+    let damagedMeta = false;
+    try {
+      meta = await readMeta(dir);
+    } catch (err) {
+      // The meta file has our name but cannot be parsed: --rebuild starts over, as the
+      // error message says it will.
+      if (!(options.rebuild && err instanceof IndexError && err.code === 'corrupt')) throw err;
+      damagedMeta = true;
+    }
+    if (!meta && !damagedMeta) {
+      // Leftovers of our own (a dead writer's lock, an interrupted write probe) are not foreign.
+      const entries = (await fs.readdir(dir)).filter((n) => n !== LOCK_FILE && !n.startsWith(PROBE_PREFIX));
       if (entries.length > 0) {
         throw new IndexError(
           `${dir} is not empty and is not an InHouse index. Pick an empty or new folder with --db.`,
           'foreign',
         );
       }
-    } else if (meta.format !== INDEX_FORMAT) {
+    } else if (meta && meta.format !== INDEX_FORMAT) {
       checkMeta(dir, meta);
     }
-    if (meta && (options.rebuild || meta.state === 'creating' || meta.schemaVersion !== SCHEMA_VERSION)) {
-      if (meta.schemaVersion !== SCHEMA_VERSION && !options.rebuild) checkMeta(dir, meta);
+    if (damagedMeta || (meta && (options.rebuild || meta.state === 'creating' || meta.schemaVersion !== SCHEMA_VERSION))) {
+      if (meta && meta.schemaVersion !== SCHEMA_VERSION && !options.rebuild) checkMeta(dir, meta);
       log.info(`Rebuilding the index at ${dir}.`);
       await removeOurFiles(dir);
       meta = undefined;
@@ -140,10 +154,7 @@ export class IndexStore {
       return new IndexStore(dir, db, chunks, files, meta, log);
     } catch (err) {
       if (err instanceof IndexError) throw err;
-      throw new IndexError(
-        `The index at ${dir} is damaged (${firstLine(err)}). Rebuild it with \`inhouse index <folder> --db ${dir} --rebuild\`.`,
-        'corrupt',
-      );
+      throw damaged(dir, err);
     }
   }
 
@@ -241,26 +252,49 @@ export class IndexStore {
   async maintain(options: { force?: boolean } = {}): Promise<{ fts: boolean; optimized: boolean }> {
     let fts = false;
     let optimized = false;
-    const indices = await this.chunks.listIndices();
-    const hasFts = indices.some((i) => i.columns.includes('search_text'));
-    if ((!hasFts || options.force) && (await this.chunks.countRows()) > 0) {
-      const lancedb = loadLanceDb();
-      await this.chunks.createIndex('search_text', {
-        config: lancedb.Index.fts({ withPosition: false, stem: false, removeStopWords: false, asciiFolding: true }),
-        replace: true,
-      });
+    if (options.force && (await this.chunks.countRows()) > 0) {
+      await this.createFtsIndex();
       fts = true;
     }
     if (options.force || this.needsMaintenance) {
-      // Old versions are kept a while for readers in other processes still on them.
-      const cleanupOlderThan = new Date(Date.now() - 5 * 60_000);
-      await this.chunks.optimize({ cleanupOlderThan });
-      await this.files.optimize({ cleanupOlderThan });
+      await this.chunks.optimize({ cleanupOlderThan: cleanupCutoff() });
+      await this.files.optimize({ cleanupOlderThan: cleanupCutoff() });
       this.meta.writesSinceOptimize = 0;
       optimized = true;
     }
+    const { built, folded } = await this.makeSearchable();
     await writeMeta(this.dir, this.meta);
-    return { fts, optimized };
+    return { fts: fts || built, optimized: optimized || folded };
+  }
+
+  /**
+   * Makes every chunk row reachable through the full-text index: builds it once there is
+   * data, and folds rows written since into it. LanceDB does search unindexed rows by brute
+   * force, but (0.31) scores them with term occurrences in place of document counts: once a
+   * term is frequent among the unindexed rows its weight turns negative and those rows are
+   * silently dropped (a new function in a small project, common words after a large
+   * re-index). Costs two metadata reads when every row is indexed.
+   */
+  async makeSearchable(): Promise<{ built: boolean; folded: boolean }> {
+    const fts = (await this.chunks.listIndices()).find((i) => i.columns.includes('search_text'));
+    if (!fts) {
+      if ((await this.chunks.countRows()) === 0) return { built: false, folded: false };
+      await this.createFtsIndex();
+      return { built: true, folded: false };
+    }
+    const stats = await this.chunks.indexStats(fts.name);
+    if (!stats || stats.numUnindexedRows === 0) return { built: false, folded: false };
+    // optimize() adds the new rows to the existing index (and compacts small fragments).
+    await this.chunks.optimize({ cleanupOlderThan: cleanupCutoff() });
+    return { built: false, folded: true };
+  }
+
+  private async createFtsIndex(): Promise<void> {
+    const lancedb = loadLanceDb();
+    await this.chunks.createIndex('search_text', {
+      config: lancedb.Index.fts({ withPosition: false, stem: false, removeStopWords: false, asciiFolding: true }),
+      replace: true,
+    });
   }
 
   async stats(): Promise<StoreStats> {
@@ -269,7 +303,7 @@ export class IndexStore {
   }
 
   lock(): Promise<WriteLock> {
-    return WriteLock.acquire(join(this.dir, 'write.lock'));
+    return WriteLock.acquire(join(this.dir, LOCK_FILE));
   }
 
   close(): void {
@@ -310,6 +344,29 @@ export class IndexStore {
     }
     await fs.rm(path, { force: true });
   }
+}
+
+/** Old versions are kept a while for readers in other processes still on them. */
+function cleanupCutoff(): Date {
+  return new Date(Date.now() - 5 * 60_000);
+}
+
+function damaged(dir: string, err: unknown): IndexError {
+  return new IndexError(
+    `The index at ${dir} is damaged (${firstLine(err)}). Rebuild it with \`inhouse index <folder> --db ${dir} --rebuild\`.`,
+    'corrupt',
+  );
+}
+
+/**
+ * For errors from reads and writes on an index that opened fine. A failure inside LanceDB
+ * (its native errors carry code GenericFailure) means files of the index are damaged or
+ * missing: a data file overwritten or truncated shows up only when it is read. Rebuilding
+ * is the fix, so the error says so instead of "unexpected error". Other errors pass through.
+ */
+export function asIndexError(dir: string, err: unknown): unknown {
+  if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'GenericFailure') return damaged(dir, err);
+  return err;
 }
 
 function slices<T>(items: T[]): T[][] {
@@ -368,8 +425,9 @@ async function writeMeta(dir: string, meta: Meta): Promise<void> {
   await fs.rename(`${path}.tmp`, path);
 }
 
+/** The meta file goes last: until then, an interrupted removal still reads as our index. */
 async function removeOurFiles(dir: string): Promise<void> {
-  for (const name of [`${CHUNKS}.lance`, `${FILES}.lance`, JOURNAL_FILE, META_FILE]) {
+  for (const name of [`${CHUNKS}.lance`, `${FILES}.lance`, LANCE_MANIFEST, JOURNAL_FILE, META_FILE]) {
     await fs.rm(join(dir, name), { recursive: true, force: true });
   }
 }
@@ -378,7 +436,7 @@ async function ensureWritableDir(dir: string): Promise<void> {
   try {
     await fs.mkdir(dir, { recursive: true });
     await fs.access(dir, fsConstants.W_OK);
-    const probe = join(dir, `.write-probe-${process.pid}`);
+    const probe = join(dir, `${PROBE_PREFIX}${process.pid}`);
     await fs.writeFile(probe, '');
     await fs.rm(probe);
   } catch (err) {
