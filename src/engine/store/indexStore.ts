@@ -2,6 +2,7 @@ import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import type * as LanceDb from '@lancedb/lancedb';
 import type { Logger } from '../log';
+import { rowsToTable } from './arrowRows';
 import { inList, sqlString } from './filter';
 import { loadLanceDb } from './lancedbModule';
 import { CHUNKS_SCHEMA, FILES_SCHEMA, INDEX_FORMAT, SCHEMA_VERSION, type ChunkRow, type FileRow } from './schema';
@@ -219,7 +220,7 @@ export class IndexStore {
       commits++;
     }
     if (batch.chunks.length) {
-      await this.chunks.add(batch.chunks as unknown as Record<string, unknown>[]);
+      await this.chunks.add(rowsToTable(CHUNKS_SCHEMA, batch.chunks));
       commits++;
     }
     for (const slice of slices(batch.deleteFiles)) {
@@ -231,7 +232,7 @@ export class IndexStore {
         .mergeInsert('file_key')
         .whenMatchedUpdateAll()
         .whenNotMatchedInsertAll()
-        .execute(batch.files as unknown as Record<string, unknown>[]);
+        .execute(rowsToTable(FILES_SCHEMA, batch.files));
       commits++;
     }
     this.meta.writesSinceOptimize += commits;
