@@ -1,5 +1,5 @@
 import { RootNotFoundError } from '../engine/indexing/crawler';
-import { QueryError } from '../engine/retrieval/keywordSearch';
+import { QueryError } from '../engine/retrieval/queryText';
 import { SettingsError } from '../engine/settings';
 import { IndexError } from '../engine/store/indexStore';
 import { LockedError } from '../engine/store/writeLock';

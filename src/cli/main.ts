@@ -6,7 +6,7 @@ import type { IndexProgress, IndexSummary } from '../engine/indexing/indexer';
 import { createLineLogger, isLogLevel } from '../engine/log';
 import { createNodeHost } from '../engine/nodeHost';
 import { DEFAULTS, validateSettings } from '../engine/settings';
-import type { SearchHit } from '../engine/retrieval/keywordSearch';
+import type { SearchHit } from '../engine/retrieval/retriever';
 import { describeError, UsageError } from './errors';
 
 const DEFAULT_DB = join('.inhouse', 'index');
@@ -18,8 +18,10 @@ Commands:
                       Index the folders (and internal libraries); re-runs are incremental.
   status [--db DIR] [--json]
                       Show what the index holds: files, chunks, skips by reason, secrets redacted.
-  search "<query>" [--db DIR] [-k N] [--source S] [--lang L] [--json]
-                      Keyword search over the index.
+  search "<query>" [--db DIR] [-k N] [--source S] [--lang L] [--path GLOB] [--json]
+                      Search the index: keywords, symbol names (exact and prefix), and
+                      embeddings when a model is configured; filters by source, language and
+                      path glob (relative to the root, e.g. 'src/**/*.ts').
 
 Options:
   --db DIR            Index folder (default: .inhouse/index under the first root, or found
@@ -38,6 +40,7 @@ const OPTIONS = {
   k: { type: 'string', short: 'k' },
   source: { type: 'string' },
   lang: { type: 'string' },
+  path: { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -106,7 +109,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         if (args.length !== 1) throw new UsageError('search takes one query; quote it: inhouse search "<query>"');
         const limit = parseLimit(values.k);
         engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets }, log);
-        const hits = await engine.search(args[0], { limit, source: values.source, language: values.lang });
+        const hits = await engine.search(args[0], { limit, source: values.source, language: values.lang, pathGlob: values.path });
         io.out(values.json ? `${JSON.stringify(hits.map(jsonHit), null, 2)}\n` : formatHits(hits));
         return 0;
       }

@@ -6,7 +6,9 @@ import { Indexer, tally, type IndexRunOptions, type IndexSummary } from './index
 import { ParsePool } from './indexing/workerPool';
 import type { GrammarAssets } from './languages/grammars';
 import type { Logger } from './log';
-import { keywordSearch, type SearchHit, type SearchOptions } from './retrieval/keywordSearch';
+import { Retriever, type SearchHit, type SearchOptions } from './retrieval/retriever';
+import { SymbolIndex, symbolFromRow, SYMBOL_COLUMNS } from './retrieval/symbolIndex';
+import { sqlString } from './store/filter';
 import { asIndexError, IndexStore } from './store/indexStore';
 import type { Settings } from './settings';
 
@@ -51,7 +53,12 @@ const MAINTENANCE_DELAY_MS = 1_000;
  */
 export class Engine {
   private pool?: ParsePool;
-  private writeStore?: IndexStore;
+  /** One handle for reads and writes, so reads see this process's writes at once. */
+  private store?: IndexStore;
+  /** Every chunk's identity in memory, for symbol lookup; reloaded when another process writes. */
+  private symbols?: SymbolIndex;
+  /** The store generation the symbols reflect. */
+  private seenGeneration = -1;
   private writer: Promise<unknown> = Promise.resolve();
   private maintenanceTimer?: NodeJS.Timeout;
 
@@ -73,7 +80,11 @@ export class Engine {
     await checkRoots(this.host, roots);
     return this.exclusive(async (store) => {
       await store.setRoots(roots);
-      return this.indexer(store).indexRoots(roots, options);
+      try {
+        return await this.indexer(store).indexRoots(roots, options);
+      } finally {
+        this.symbols = undefined;
+      }
     }, options.rebuild);
   }
 
@@ -83,6 +94,7 @@ export class Engine {
       const root = rootFor(absPath, store.roots);
       if (!root) return undefined;
       const count = await this.indexer(store).updateFile(absPath, root, text);
+      await this.patchSymbols(store, absPath);
       // New rows reach the full-text index when it is next folded (IndexStore.makeSearchable),
       // which costs about a second on a large index: done once saves pause, not per save.
       this.scheduleMaintenance();
@@ -117,11 +129,9 @@ export class Engine {
   }
 
   async status(): Promise<IndexStatus> {
-    const store = await IndexStore.open(this.config.dbDir, this.log);
+    const store = await this.readStore();
     try {
-      const [catalog, stats] = await Promise.all([store.loadCatalog(), store.stats()]).catch((err) => {
-        throw asIndexError(this.config.dbDir, err);
-      });
+      const [catalog, stats] = await Promise.all([store.loadCatalog(), store.stats()]);
       const sources: Record<string, number> = {};
       for (const row of catalog.values()) if (row.status === 'indexed') sources[row.source] = (sources[row.source] ?? 0) + 1;
       return {
@@ -132,20 +142,51 @@ export class Engine {
         sources,
         ...tally(catalog.values()),
       };
-    } finally {
-      store.close();
+    } catch (err) {
+      throw asIndexError(this.config.dbDir, err);
     }
   }
 
   async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
-    const store = await IndexStore.open(this.config.dbDir, this.log);
+    const retriever = await this.retriever();
     try {
-      return await keywordSearch(store, query, options);
+      return await retriever.search(query, options);
     } catch (err) {
       throw asIndexError(this.config.dbDir, err);
-    } finally {
-      store.close();
     }
+  }
+
+  /** A retriever over the index as it is now, reloading what another process changed. */
+  private async retriever(): Promise<Retriever> {
+    const store = await this.readStore();
+    try {
+      const generation = await store.readGeneration();
+      if (!this.symbols || generation !== this.seenGeneration) {
+        if (this.symbols) await store.checkoutLatest();
+        this.symbols = await SymbolIndex.load(store.chunksTable);
+        this.seenGeneration = generation;
+      }
+    } catch (err) {
+      throw asIndexError(this.config.dbDir, err);
+    }
+    return new Retriever(store.chunksTable, this.symbols);
+  }
+
+  /** After a one-file write: replace that file's symbols instead of reloading them all. */
+  private async patchSymbols(store: IndexStore, fileKey: string): Promise<void> {
+    if (!this.symbols) return;
+    const rows = (await store.chunksTable
+      .query()
+      .where(`file_key = ${sqlString(fileKey)}`)
+      .select(SYMBOL_COLUMNS)
+      .toArray()) as Record<string, unknown>[];
+    this.symbols.replaceFile(fileKey, rows.map(symbolFromRow));
+    this.seenGeneration = store.generation;
+  }
+
+  private async readStore(): Promise<IndexStore> {
+    this.store ??= await IndexStore.open(this.config.dbDir, this.log);
+    return this.store;
   }
 
   async dispose(): Promise<void> {
@@ -153,8 +194,9 @@ export class Engine {
     await this.writer.catch(() => undefined);
     await this.pool?.dispose();
     this.pool = undefined;
-    this.writeStore?.close();
-    this.writeStore = undefined;
+    this.store?.close();
+    this.store = undefined;
+    this.symbols = undefined;
   }
 
   private indexer(store: IndexStore): Indexer {
@@ -182,12 +224,13 @@ export class Engine {
 
   private exclusive<T>(fn: (store: IndexStore) => Promise<T>, rebuild = false): Promise<T> {
     const run = this.writer.catch(() => undefined).then(async () => {
-      if (rebuild || !this.writeStore) {
-        this.writeStore?.close();
-        this.writeStore = undefined;
-        this.writeStore = await IndexStore.openForWrite(this.config.dbDir, this.log, { rebuild });
+      if (rebuild || !this.store) {
+        this.store?.close();
+        this.store = undefined;
+        this.symbols = undefined;
+        this.store = await IndexStore.openForWrite(this.config.dbDir, this.log, { rebuild });
       }
-      const store = this.writeStore;
+      const store = this.store;
       const lock = await store.lock();
       try {
         await store.refresh();
@@ -195,7 +238,8 @@ export class Engine {
       } catch (err) {
         // A failed write may leave the handle behind the table's state; reopen next time.
         store.close();
-        this.writeStore = undefined;
+        this.store = undefined;
+        this.symbols = undefined;
         throw asIndexError(this.config.dbDir, err);
       } finally {
         await lock.release();

@@ -27,6 +27,8 @@ interface Meta {
   state: 'creating' | 'ready';
   createdAt: string;
   writesSinceOptimize: number;
+  /** Bumped by every write, so readers in other processes know to reload. */
+  generation?: number;
   /** Fingerprint of the chunking settings the rows were built with. */
   analysisKey?: string;
   /** The roots of the last index run, so single-file updates know where a file belongs. */
@@ -159,6 +161,23 @@ export class IndexStore {
     }
   }
 
+  /** The write generation this handle has seen or made. */
+  get generation(): number {
+    return this.meta.generation ?? 0;
+  }
+
+  /** The generation on disk now (another process may have written). */
+  async readGeneration(): Promise<number> {
+    return (await readMeta(this.dir))?.generation ?? 0;
+  }
+
+  /** Moves both tables to their newest version after another process wrote. */
+  async checkoutLatest(): Promise<void> {
+    await Promise.all([this.chunks.checkoutLatest(), this.files.checkoutLatest()]);
+    const meta = await readMeta(this.dir);
+    if (meta) this.meta = meta;
+  }
+
   get analysisKey(): string | undefined {
     return this.meta.analysisKey;
   }
@@ -236,6 +255,7 @@ export class IndexStore {
       commits++;
     }
     this.meta.writesSinceOptimize += commits;
+    this.meta.generation = (this.meta.generation ?? 0) + 1;
     await writeMeta(this.dir, this.meta);
     await fs.rm(join(this.dir, JOURNAL_FILE), { force: true });
   }

@@ -1,0 +1,87 @@
+import type { Table } from '@lancedb/lancedb';
+import { inList, sqlString } from '../store/filter';
+
+/** A chunk as retrieval returns it: identity, place and text. */
+export interface ChunkHit {
+  id: string;
+  fileKey: string;
+  root: string;
+  path: string;
+  source: string;
+  language: string;
+  kind: string;
+  shape: string;
+  name: string;
+  qualifiedName: string;
+  startLine: number;
+  endLine: number;
+  signature: string;
+  doc: string;
+  text: string;
+  textHash: string;
+}
+
+export interface ChunkFilter {
+  source?: string;
+  language?: string;
+}
+
+const COLUMNS = [
+  'id', 'file_key', 'root', 'path', 'source', 'language', 'kind', 'shape', 'name', 'qualified_name', 'start_line', 'end_line', 'signature', 'doc', 'text', 'text_hash',
+];
+/** Large IN lists are slow to plan; callers never need more. */
+const MAX_KEYS = 500;
+
+export function whereOf(filter: ChunkFilter): string | undefined {
+  const parts: string[] = [];
+  if (filter.source) parts.push(`source = ${sqlString(filter.source)}`);
+  if (filter.language) parts.push(`language = ${sqlString(filter.language)}`);
+  return parts.length ? parts.join(' AND ') : undefined;
+}
+
+function hitFromRow(r: Record<string, unknown>): ChunkHit {
+  return {
+    id: String(r.id),
+    fileKey: String(r.file_key),
+    root: String(r.root),
+    path: String(r.path),
+    source: String(r.source),
+    language: String(r.language),
+    kind: String(r.kind),
+    shape: String(r.shape),
+    name: String(r.name),
+    qualifiedName: String(r.qualified_name),
+    startLine: Number(r.start_line),
+    endLine: Number(r.end_line),
+    signature: String(r.signature),
+    doc: String(r.doc),
+    text: String(r.text),
+    textHash: String(r.text_hash),
+  };
+}
+
+/** BM25 over the search text, best first. */
+export async function ftsChunks(table: Table, words: string, filter: ChunkFilter, limit: number): Promise<ChunkHit[]> {
+  let q = table.query().fullTextSearch(words, { columns: ['search_text'] }).select(COLUMNS).limit(limit);
+  const where = whereOf(filter);
+  if (where) q = q.where(where);
+  const rows = (await q.toArray()) as Record<string, unknown>[];
+  return rows.map(hitFromRow);
+}
+
+export async function chunksByIds(table: Table, ids: readonly string[]): Promise<Map<string, ChunkHit>> {
+  const out = new Map<string, ChunkHit>();
+  const unique = [...new Set(ids)].slice(0, MAX_KEYS);
+  if (!unique.length) return out;
+  const rows = (await table.query().where(`id IN ${inList(unique)}`).select(COLUMNS).limit(unique.length).toArray()) as Record<string, unknown>[];
+  for (const r of rows) out.set(String(r.id), hitFromRow(r));
+  return out;
+}
+
+export async function chunksByTextHashes(table: Table, hashes: readonly string[], filter: ChunkFilter): Promise<ChunkHit[]> {
+  const unique = [...new Set(hashes)].slice(0, MAX_KEYS);
+  if (!unique.length) return [];
+  const where = [`text_hash IN ${inList(unique)}`, whereOf(filter)].filter(Boolean).join(' AND ');
+  const rows = (await table.query().where(where).select(COLUMNS).limit(unique.length * 4).toArray()) as Record<string, unknown>[];
+  return rows.map(hitFromRow);
+}
