@@ -6,6 +6,7 @@ import type { IndexProgress, IndexSummary } from '../engine/indexing/indexer';
 import { createLineLogger, isLogLevel } from '../engine/log';
 import { createNodeHost } from '../engine/nodeHost';
 import { DEFAULTS, validateSettings } from '../engine/settings';
+import type { ContextSnippet } from '../engine/retrieval/completionContext';
 import type { SearchHit } from '../engine/retrieval/retriever';
 import { describeError, UsageError } from './errors';
 
@@ -14,6 +15,10 @@ const DEFAULT_DB = join('.inhouse', 'index');
 const USAGE = `Usage: inhouse <command> [options]
 
 Commands:
+  context <file> --line L --column C [--db DIR] [-k N] [--max-chars N] [--json]
+                      The code an inline completion at that position should see: definitions
+                      of what it calls, the enclosing outline, similar code. Line from 1,
+                      column from 0 (UTF-16 units).
   index <root>... [--db DIR] [--library NAME=PATH]... [--rebuild] [--json]
                       Index the folders (and internal libraries); re-runs are incremental.
   status [--db DIR] [--json]
@@ -41,6 +46,9 @@ const OPTIONS = {
   source: { type: 'string' },
   lang: { type: 'string' },
   path: { type: 'string' },
+  line: { type: 'string' },
+  column: { type: 'string' },
+  'max-chars': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -113,6 +121,17 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         io.out(values.json ? `${JSON.stringify(hits.map(jsonHit), null, 2)}\n` : formatHits(hits));
         return 0;
       }
+      case 'context': {
+        if (args.length !== 1) throw new UsageError('context takes one file: inhouse context <file> --line L --column C');
+        const line = parseWhole('--line', values.line, 1);
+        const column = parseWhole('--column', values.column, 0);
+        const limit = parseLimit(values.k);
+        const maxChars = values['max-chars'] === undefined ? 6000 : parseWhole('--max-chars', values['max-chars'], 200);
+        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets }, log);
+        const snippets = await engine.context(resolve(cwd, args[0]), { line, column }, { limit, maxChars });
+        io.out(values.json ? `${JSON.stringify(snippets.map(jsonHit), null, 2)}\n` : formatContext(snippets));
+        return 0;
+      }
       default:
         throw new UsageError(`Unknown command "${command}". Run inhouse --help.`);
     }
@@ -134,6 +153,13 @@ function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 10;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`-k must be a whole number from 1 to 1000; got "${raw}".`);
+  return n;
+}
+
+function parseWhole(flag: string, raw: string | undefined, min: number): number {
+  if (raw === undefined) throw new UsageError(`${flag} is required.`);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number from ${min}; got "${raw}".`);
   return n;
 }
 
@@ -221,7 +247,19 @@ function formatStatus(s: IndexStatus): string {
   ].join('\n');
 }
 
-function jsonHit(h: SearchHit) {
+function formatContext(snippets: ContextSnippet[]): string {
+  if (!snippets.length) return 'No context found.\n';
+  return snippets
+    .map((s) => {
+      const preview = (s.text.split('\n').find((l) => l.trim()) ?? '').trim().slice(0, 120);
+      const where = s.source === 'workspace' ? '' : `  [${s.source}]`;
+      return `${s.path}:${s.startLine}  ${s.symbol || '(block)'}  ${s.kind}  (${s.reason})${where}\n    ${preview}`;
+    })
+    .join('\n')
+    .concat('\n');
+}
+
+function jsonHit(h: Pick<SearchHit, 'path' | 'startLine' | 'endLine' | 'symbol' | 'kind' | 'score' | 'source'>) {
   return { path: h.path, startLine: h.startLine, endLine: h.endLine, symbol: h.symbol, kind: h.kind, score: h.score, source: h.source };
 }
 

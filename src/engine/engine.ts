@@ -8,6 +8,10 @@ import type { GrammarAssets } from './languages/grammars';
 import type { Logger } from './log';
 import { Retriever, type SearchHit, type SearchOptions } from './retrieval/retriever';
 import { SymbolIndex, symbolFromRow, SYMBOL_COLUMNS } from './retrieval/symbolIndex';
+import { completionContext, type ContextSnippet } from './retrieval/completionContext';
+import { FileGraph } from './retrieval/fileGraph';
+import { QueryError } from './retrieval/queryText';
+import { languageForPath } from './languages/registry';
 import { sqlString } from './store/filter';
 import { asIndexError, IndexStore } from './store/indexStore';
 import type { Settings } from './settings';
@@ -57,6 +61,8 @@ export class Engine {
   private store?: IndexStore;
   /** Every chunk's identity in memory, for symbol lookup; reloaded when another process writes. */
   private symbols?: SymbolIndex;
+  /** The import graph, loaded and patched with the symbols. */
+  private graph?: FileGraph;
   /** The store generation the symbols reflect. */
   private seenGeneration = -1;
   private writer: Promise<unknown> = Promise.resolve();
@@ -84,6 +90,7 @@ export class Engine {
         return await this.indexer(store).indexRoots(roots, options);
       } finally {
         this.symbols = undefined;
+        this.graph = undefined;
       }
     }, options.rebuild);
   }
@@ -156,20 +163,54 @@ export class Engine {
     }
   }
 
-  /** A retriever over the index as it is now, reloading what another process changed. */
-  private async retriever(): Promise<Retriever> {
-    const store = await this.readStore();
+  /**
+   * What an inline completion at `line`:`column` of `absPath` should carry from the rest of
+   * the code base (see completionContext). `text` is the file's unsaved content, if any.
+   */
+  async context(absPath: string, position: { line: number; column: number }, options: { limit: number; maxChars: number; text?: string }): Promise<ContextSnippet[]> {
+    if (!languageForPath(absPath)) {
+      throw new QueryError(`${absPath} is not in a language InHouse indexes (see the README for the list).`);
+    }
+    let text = options.text;
+    if (text === undefined) {
+      const bytes = await this.host.readFile(absPath).catch((err: NodeJS.ErrnoException) => {
+        throw new QueryError(err.code === 'ENOENT' ? `No such file: ${absPath}.` : `Cannot read ${absPath} (${err.code ?? err.message}).`);
+      });
+      if (bytes.subarray(0, 8192).includes(0)) throw new QueryError(`${absPath} is a binary file.`);
+      text = new TextDecoder().decode(bytes);
+    }
+    const { store, symbols, graph } = await this.reader();
     try {
-      const generation = await store.readGeneration();
-      if (!this.symbols || generation !== this.seenGeneration) {
-        if (this.symbols) await store.checkoutLatest();
-        this.symbols = await SymbolIndex.load(store.chunksTable);
-        this.seenGeneration = generation;
-      }
+      return await completionContext(
+        { fileKey: absPath, text, line: position.line, column: position.column, limit: options.limit, maxChars: options.maxChars },
+        { chunks: store.chunksTable, symbols, graph },
+      );
     } catch (err) {
       throw asIndexError(this.config.dbDir, err);
     }
-    return new Retriever(store.chunksTable, this.symbols);
+  }
+
+  /** A retriever over the index as it is now, reloading what another process changed. */
+  private async retriever(): Promise<Retriever> {
+    const { store, symbols } = await this.reader();
+    return new Retriever(store.chunksTable, symbols);
+  }
+
+  private async reader(): Promise<{ store: IndexStore; symbols: SymbolIndex; graph: FileGraph }> {
+    const store = await this.readStore();
+    try {
+      const generation = await store.readGeneration();
+      if (!this.symbols || !this.graph || generation !== this.seenGeneration) {
+        if (this.symbols) await store.checkoutLatest();
+        const [symbols, catalog] = await Promise.all([SymbolIndex.load(store.chunksTable), store.loadCatalog()]);
+        this.graph = await FileGraph.load(catalog.values(), store.roots.map((r) => r.root), this.host);
+        this.symbols = symbols;
+        this.seenGeneration = generation;
+      }
+      return { store, symbols: this.symbols, graph: this.graph };
+    } catch (err) {
+      throw asIndexError(this.config.dbDir, err);
+    }
   }
 
   /** After a one-file write: replace that file's symbols instead of reloading them all. */
@@ -181,6 +222,13 @@ export class Engine {
       .select(SYMBOL_COLUMNS)
       .toArray()) as Record<string, unknown>[];
     this.symbols.replaceFile(fileKey, rows.map(symbolFromRow));
+    const row = await store.catalogEntry(fileKey);
+    this.graph?.replaceFile(
+      fileKey,
+      row?.status === 'indexed'
+        ? { fileKey, root: row.root, path: row.path, language: row.language, source: row.source, imports: row.imports }
+        : undefined,
+    );
     this.seenGeneration = store.generation;
   }
 

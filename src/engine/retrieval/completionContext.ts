@@ -1,0 +1,304 @@
+import type { Table } from '@lancedb/lancedb';
+import { splitIdentifiers } from '../indexing/identifiers';
+import { chunksByIds, ftsChunks, type ChunkHit } from './chunkQueries';
+import type { FileGraph } from './fileGraph';
+import { QueryError } from './queryText';
+import type { SymbolEntry, SymbolIndex } from './symbolIndex';
+
+export interface ContextRequest {
+  /** Absolute path of the file being edited (the index's file key). */
+  fileKey: string;
+  /** Its current text, saved or not. */
+  text: string;
+  /** 1-based line of the cursor. */
+  line: number;
+  /** 0-based column of the cursor, in UTF-16 code units. */
+  column: number;
+  /** At most this many snippets. */
+  limit: number;
+  /** The snippets' text fits in this many characters. */
+  maxChars: number;
+}
+
+export type ContextReason = 'definition' | 'enclosing' | 'similar';
+
+export interface ContextSnippet {
+  reason: ContextReason;
+  path: string;
+  root: string;
+  source: string;
+  language: string;
+  kind: string;
+  symbol: string;
+  startLine: number;
+  endLine: number;
+  /** Higher is more important; snippets come best first. */
+  score: number;
+  text: string;
+  /** The text was cut to fit the budget. */
+  truncated: boolean;
+}
+
+export interface ContextSources {
+  chunks: Table;
+  symbols: SymbolIndex;
+  graph: FileGraph;
+}
+
+/** Lines around the cursor the completion prompt carries itself (at least). */
+const NEAR_BEFORE = 10;
+const NEAR_AFTER = 5;
+/** How far back and ahead identifiers are collected for definition lookup. */
+const SCAN_BEFORE = 40;
+const SCAN_AFTER = 8;
+/** Identifiers looked up per request, most relevant first. */
+const MAX_NAMES = 16;
+const SIMILAR = 3;
+const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+const DEFINITION_KINDS = new Set(['function', 'method', 'class', 'struct', 'interface', 'trait', 'enum', 'type', 'constant', 'module', 'impl']);
+const CONTAINERS = new Set(['class', 'struct', 'interface', 'trait', 'enum', 'impl', 'module']);
+const RECEIVERS = new Set(['this', 'self', 'cls', 'super', 'Self', '$this', '@']);
+
+/** Words that are syntax in one of our languages, never worth a definition lookup. */
+const KEYWORDS = new Set(
+  (
+    'if else elif for while do switch case default break continue return function def class struct interface enum ' +
+    'trait impl fn let var const val mut pub static final public private protected internal abstract virtual override ' +
+    'new delete try catch except finally throw throws raise import from export package module namespace using use ' +
+    'require include async await yield lambda in of is as not and or with pass none None null nil true false True False ' +
+    'void int long short char float double bool boolean string str byte unsigned signed typeof instanceof sizeof typedef ' +
+    'extends implements super this self cls where match loop go chan select defer map type func struct end then unless ' +
+    'begin rescue ensure elsif until undef alias echo print println printf foreach declare readonly get set'
+  ).split(' '),
+);
+
+/**
+ * What an inline completion at the cursor should see of the rest of the code base, in priority
+ * order: definitions of what the code around the cursor calls or references (through its
+ * imports first, then by name), the enclosing class or module outline, then similar code
+ * elsewhere. The code around the cursor itself is left out: the prompt already has it.
+ */
+export async function completionContext(req: ContextRequest, src: ContextSources): Promise<ContextSnippet[]> {
+  const lines = req.text.split('\n');
+  if (!Number.isInteger(req.line) || req.line < 1 || req.line > lines.length) {
+    throw new QueryError(`Line ${req.line} is out of range: the file has ${lines.length} lines (lines count from 1).`);
+  }
+  const current = lines[req.line - 1].replace(/\r$/, '');
+  if (!Number.isInteger(req.column) || req.column < 0 || req.column > current.length) {
+    throw new QueryError(`Column ${req.column} is out of range: line ${req.line} has ${current.length} characters (columns count from 0).`);
+  }
+  const row = req.line - 1;
+  const fileChunks = src.symbols.fileChunks(req.fileKey);
+  const enclosing = innermostContainer(fileChunks, req.line);
+  // The code around the cursor: the function being edited, and at least a few lines each way.
+  const editing = innermostSymbol(fileChunks, req.line);
+  const near = {
+    start: Math.min(editing?.startLine ?? req.line, req.line - NEAR_BEFORE),
+    end: Math.max(editing?.endLine ?? req.line, req.line + NEAR_AFTER),
+  };
+  const inWindow = (e: { fileKey: string; startLine: number; endLine: number }) =>
+    e.fileKey === req.fileKey && e.startLine >= near.start && e.endLine <= near.end;
+  const touchesWindow = (e: { fileKey: string; startLine: number; endLine: number }) =>
+    e.fileKey === req.fileKey && e.startLine <= near.end && e.endLine >= near.start;
+
+  const scanStart = Math.max(0, row - SCAN_BEFORE);
+  const before = [...lines.slice(scanStart, row), current.slice(0, req.column)].join('\n');
+  const after = [current.slice(req.column), ...lines.slice(row + 1, row + 1 + SCAN_AFTER)].join('\n');
+  const names = rankNames(before, after);
+  const imported = new Set(src.graph.importsOf(req.fileKey));
+  const here = src.graph.file(req.fileKey);
+
+  // 1. Definitions, through imports first, then by name.
+  const picked = new Map<string, { entry: SymbolEntry; score: number }>();
+  for (const { name, weight, receiver } of names) {
+    const candidates = src.symbols.exact(name).filter((e) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !inWindow(e));
+    if (!candidates.length) continue;
+    let best: { entry: SymbolEntry; score: number } | undefined;
+    for (const e of candidates) {
+      let s = 0;
+      if (imported.has(e.fileKey)) s += 50;
+      if (e.fileKey === req.fileKey) s += 30;
+      if (receiver && enclosing && e.parent === enclosing.qualifiedName) s += 40;
+      if (here && e.source === here.source) s += 8;
+      if (here && e.language === here.language) s += 6;
+      if (here) s += 2 * sharedDirs(here.path, e.path, here.root === e.root);
+      if (e.kind === 'function' || e.kind === 'method' || e.kind === 'class') s += 2;
+      if (!best || s > best.score || (s === best.score && e.path < best.entry.path)) best = { entry: e, score: s };
+    }
+    if (!best) continue;
+    // A name defined in many places and reached by neither import nor proximity is a guess.
+    const confident = best.score >= 30 || candidates.length <= 3;
+    if (!confident) continue;
+    const score = weight * (1 + best.score / 50);
+    const prior = picked.get(best.entry.id);
+    if (!prior || prior.score < score) picked.set(best.entry.id, { entry: best.entry, score });
+  }
+  const definitions = [...picked.values()].sort((a, b) => b.score - a.score).slice(0, req.limit);
+
+  // 3. Similar code: BM25 over the lines just before the cursor.
+  const query = splitIdentifiers(lines.slice(Math.max(0, row - 3), row).join(' ') + ' ' + current.slice(0, req.column))
+    .replace(/[^A-Za-z0-9_$\u0080-\uffff]+/g, ' ')
+    .trim();
+  const [texts, similar] = await Promise.all([
+    chunksByIds(src.chunks, definitions.map((d) => d.entry.id)),
+    query ? ftsChunks(src.chunks, query, {}, 20) : Promise.resolve([] as ChunkHit[]),
+  ]);
+
+  const out: ContextSnippet[] = [];
+  let budget = req.maxChars;
+  const take = (s: Omit<ContextSnippet, 'truncated'>) => {
+    if (out.length >= req.limit || budget < 80) return;
+    const fitted = fit(s.text, budget);
+    if (!fitted) return;
+    out.push({ ...s, text: fitted.text, truncated: fitted.truncated });
+    budget -= fitted.text.length;
+  };
+
+  for (const d of definitions) {
+    const hit = texts.get(d.entry.id);
+    if (hit) take(snippet('definition', hit, 100 + d.score));
+  }
+  if (enclosing) {
+    take({ ...snippetOf('enclosing', enclosing, 50), text: outline(enclosing, fileChunks) });
+  } else if (fileChunks.length) {
+    const top = fileChunks.filter((e) => !e.parent && DEFINITION_KINDS.has(e.kind) && !inWindow(e));
+    if (top.length) {
+      const first = top[0];
+      const last = top[top.length - 1];
+      take({
+        ...snippetOf('enclosing', { ...first, kind: 'module', qualifiedName: here?.path ?? first.path, endLine: last.endLine }, 50),
+        text: top.map((e) => e.signature).join('\n'),
+      });
+    }
+  }
+  const shown = new Set(definitions.map((d) => d.entry.id));
+  let similarCount = 0;
+  for (const h of similar) {
+    if (similarCount >= SIMILAR) break;
+    if (shown.has(h.id) || touchesWindow(h) || h.kind === 'section') continue;
+    shown.add(h.id);
+    similarCount++;
+    take(snippet('similar', h, 10 - similarCount));
+  }
+  return out;
+}
+
+interface RankedName {
+  name: string;
+  weight: number;
+  /** Called on this/self: prefer the enclosing class's member. */
+  receiver: boolean;
+}
+
+/**
+ * Identifiers near the cursor, most relevant first: the call being typed (the name before
+ * the innermost open parenthesis), then names by distance from the cursor.
+ */
+export function rankNames(before: string, after: string): RankedName[] {
+  const scores = new Map<string, RankedName>();
+  const add = (name: string, weight: number, receiver: boolean) => {
+    if (name.length < 2 || KEYWORDS.has(name) || /^\d/.test(name)) return;
+    const prior = scores.get(name);
+    if (!prior || prior.weight < weight) scores.set(name, { name, weight, receiver: receiver || (prior?.receiver ?? false) });
+  };
+  const callee = openCall(before);
+  if (callee) add(callee.name, 100, callee.receiver);
+
+  const beforeLines = before.split('\n');
+  beforeLines.forEach((line, i) => {
+    const distance = beforeLines.length - 1 - i;
+    for (const m of line.matchAll(IDENT)) {
+      const receiver = RECEIVERS.has(line.slice(0, m.index).match(/([A-Za-z_$@]+)\s*(?:\.|->|::)\s*$/)?.[1] ?? '');
+      const called = /^\s*\(/.test(line.slice(m.index + m[0].length));
+      add(m[0], (called ? 12 : 6) / (1 + distance), receiver);
+    }
+  });
+  after.split('\n').forEach((line, i) => {
+    for (const m of line.matchAll(IDENT)) add(m[0], 3 / (2 + i), false);
+  });
+  return [...scores.values()].sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name)).slice(0, MAX_NAMES);
+}
+
+/** The function whose argument list the cursor is in, if any. */
+function openCall(before: string): { name: string; receiver: boolean } | undefined {
+  let depth = 0;
+  for (let i = before.length - 1, seen = 0; i >= 0 && seen < 2000; i--, seen++) {
+    const ch = before[i];
+    if (ch === ')') depth++;
+    else if (ch === '(') {
+      if (depth === 0) {
+        const head = before.slice(Math.max(0, i - 200), i);
+        const m = /([A-Za-z_$@]+)?\s*(?:\.|->|::)?\s*([A-Za-z_$][A-Za-z0-9_$]*)\s*(?:<[^<>()]*>)?\s*$/.exec(head);
+        if (!m) return undefined;
+        return { name: m[2], receiver: RECEIVERS.has(m[1] ?? '') };
+      }
+      depth--;
+    } else if (ch === ';' || ch === '{' || ch === '}') {
+      if (depth === 0) return undefined;
+    }
+  }
+  return undefined;
+}
+
+function innermostSymbol(entries: readonly SymbolEntry[], line: number): SymbolEntry | undefined {
+  let best: SymbolEntry | undefined;
+  for (const e of entries) {
+    if (!DEFINITION_KINDS.has(e.kind) || CONTAINERS.has(e.kind) || e.startLine > line || e.endLine < line) continue;
+    if (!best || e.endLine - e.startLine < best.endLine - best.startLine) best = e;
+  }
+  return best;
+}
+
+function innermostContainer(entries: readonly SymbolEntry[], line: number): SymbolEntry | undefined {
+  let best: SymbolEntry | undefined;
+  for (const e of entries) {
+    if (!CONTAINERS.has(e.kind)) continue;
+    if (e.startLine > line || e.endLine < line) continue;
+    if (!best || e.endLine - e.startLine < best.endLine - best.startLine) best = e;
+  }
+  return best;
+}
+
+/** A container as its signature and its members' signatures: no text fetch needed. */
+function outline(container: SymbolEntry, entries: readonly SymbolEntry[]): string {
+  const members = entries.filter((e) => e.parent === container.qualifiedName && e.shape !== 'part' && e.id !== container.id);
+  const seen = new Set<string>();
+  const body = members.filter((m) => !seen.has(m.qualifiedName) && seen.add(m.qualifiedName)).map((m) => `  ${m.signature}`);
+  return [container.signature, ...body].join('\n');
+}
+
+function sharedDirs(a: string, b: string, sameRoot: boolean): number {
+  if (!sameRoot) return 0;
+  const pa = a.split('/').slice(0, -1);
+  const pb = b.split('/').slice(0, -1);
+  let n = 0;
+  while (n < pa.length && n < pb.length && pa[n] === pb[n]) n++;
+  return n;
+}
+
+function snippetOf(reason: ContextReason, e: SymbolEntry, score: number): Omit<ContextSnippet, 'truncated' | 'text'> {
+  return {
+    reason,
+    path: e.path,
+    root: e.root,
+    source: e.source,
+    language: e.language,
+    kind: e.kind,
+    symbol: e.qualifiedName || e.name,
+    startLine: e.startLine,
+    endLine: e.endLine,
+    score,
+  };
+}
+
+function snippet(reason: ContextReason, h: ChunkHit, score: number): Omit<ContextSnippet, 'truncated'> {
+  return { ...snippetOf(reason, { ...h, parent: '' }, score), text: h.text };
+}
+
+/** Cuts text at a line boundary to fit; never returns a useless sliver. */
+function fit(text: string, budget: number): { text: string; truncated: boolean } | undefined {
+  if (text.length <= budget) return { text, truncated: false };
+  const cut = text.lastIndexOf('\n', budget - 2);
+  if (cut < 40) return undefined;
+  return { text: `${text.slice(0, cut)}\n…`, truncated: true };
+}
