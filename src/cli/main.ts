@@ -5,7 +5,7 @@ import { assetsIn, createEngine, type Engine, type EngineAssets, type IndexStatu
 import type { IndexProgress, IndexSummary } from '../engine/indexing/indexer';
 import { createLineLogger, isLogLevel } from '../engine/log';
 import { createNodeHost } from '../engine/nodeHost';
-import { DEFAULTS, validateSettings } from '../engine/settings';
+import { validateSettings } from '../engine/settings';
 import type { ContextSnippet } from '../engine/retrieval/completionContext';
 import type { SearchHit } from '../engine/retrieval/retriever';
 import { describeError, UsageError } from './errors';
@@ -29,6 +29,9 @@ Commands:
                       path glob (relative to the root, e.g. 'src/**/*.ts').
 
 Options:
+  --embed-model NAME  Ollama embedding model (e.g. nomic-embed-text) for index and search;
+                      without it search is keyword + symbols, with no model at all.
+  --host URL          Ollama address (default: OLLAMA_HOST, else http://127.0.0.1:11434).
   --db DIR            Index folder (default: .inhouse/index under the first root, or found
                       upward from the current folder).
   --log-level LEVEL   off | error | warn | info | debug | trace (default: warn).
@@ -49,6 +52,8 @@ const OPTIONS = {
   line: { type: 'string' },
   column: { type: 'string' },
   'max-chars': { type: 'string' },
+  'embed-model': { type: 'string' },
+  host: { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -97,7 +102,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         if (args.length === 0) throw new UsageError('index needs at least one folder: inhouse index <root>...');
         const roots = args.map((r) => ({ root: resolve(cwd, r), source: 'workspace' }));
         const libraries = parseLibraries(values.library ?? [], cwd);
-        const settings = validateSettings({ ...DEFAULTS, libraries: Object.fromEntries(libraries.map((l) => [l.source, l.root])) });
+        const settings = cliSettings(values, { libraries: Object.fromEntries(libraries.map((l) => [l.source, l.root])) });
         const dbDir = values.db ? resolve(cwd, values.db) : join(roots[0].root, DEFAULT_DB);
         engine = createEngine(host, settings, { dbDir, assets }, log);
         const progress = io.isTty && !values.json ? progressBar(io) : undefined;
@@ -108,7 +113,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       }
       case 'status': {
         noPositionals(command, args);
-        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), { dbDir: findDb(values, cwd), assets }, log);
         const status = await engine.status();
         io.out(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
         return 0;
@@ -116,7 +121,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       case 'search': {
         if (args.length !== 1) throw new UsageError('search takes one query; quote it: inhouse search "<query>"');
         const limit = parseLimit(values.k);
-        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), { dbDir: findDb(values, cwd), assets }, log);
         const hits = await engine.search(args[0], { limit, source: values.source, language: values.lang, pathGlob: values.path });
         io.out(values.json ? `${JSON.stringify(hits.map(jsonHit), null, 2)}\n` : formatHits(hits));
         return 0;
@@ -127,7 +132,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         const column = parseWhole('--column', values.column, 0);
         const limit = parseLimit(values.k);
         const maxChars = values['max-chars'] === undefined ? 6000 : parseWhole('--max-chars', values['max-chars'], 200);
-        engine = createEngine(host, DEFAULTS, { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), { dbDir: findDb(values, cwd), assets }, log);
         const snippets = await engine.context(resolve(cwd, args[0]), { line, column }, { limit, maxChars });
         io.out(values.json ? `${JSON.stringify(snippets.map(jsonHit), null, 2)}\n` : formatContext(snippets));
         return 0;
@@ -143,6 +148,15 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
   } finally {
     await engine?.dispose();
   }
+}
+
+/** Settings from the command line: the defaults plus --embed-model and --host. */
+function cliSettings(values: Values, extra: Record<string, unknown> = {}) {
+  return validateSettings({
+    ...extra,
+    ...(values['embed-model'] !== undefined ? { 'embedding.model': values['embed-model'] } : {}),
+    ...(values.host !== undefined ? { 'ollama.host': values.host } : {}),
+  });
 }
 
 function noPositionals(command: string, args: string[]): void {
@@ -207,6 +221,7 @@ function progressBar(io: Io) {
       last = now;
       if (p.phase === 'crawling') io.err(`\r\x1b[2KScanning… ${p.done} files`);
       else if (p.phase === 'finishing') io.err('\r\x1b[2KUpdating the search index…');
+      else if (p.phase === 'embedding') io.err(`\r\x1b[2KEmbedding… ${p.done}/${p.total} chunks`);
       else {
         const filled = p.total ? Math.round((p.done / p.total) * width) : 0;
         io.err(`\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} files`);
@@ -229,6 +244,12 @@ function formatSummary(s: IndexSummary, dbDir: string): string {
       `(${s.added} added, ${s.changed} changed, ${s.unchanged} unchanged, ${s.removed} removed).`,
     `Skipped: ${formatCounts(s.skipped)}.`,
     `Secrets redacted: ${s.secretsRedacted}. Files with syntax errors (indexed from the partial tree): ${s.filesWithSyntaxErrors}.`,
+    ...(s.embeddings
+      ? [
+          `Embeddings (${s.embeddings.model}): ${s.embeddings.embedded} of ${s.embeddings.pending} new chunk contents embedded` +
+            (s.embeddings.error ? ` — stopped: ${s.embeddings.error}` : '.'),
+        ]
+      : []),
     `Index: ${dbDir}`,
     '',
   ].join('\n');

@@ -11,6 +11,11 @@ import { SymbolIndex, symbolFromRow, SYMBOL_COLUMNS } from './retrieval/symbolIn
 import { completionContext, type ContextSnippet } from './retrieval/completionContext';
 import { FileGraph } from './retrieval/fileGraph';
 import { QueryError } from './retrieval/queryText';
+import { StoreVectorSearch } from './retrieval/vectorSearch';
+import type { Embedder } from './embed/embedder';
+import { embedPending } from './embed/embedRunner';
+import { OllamaEmbedder } from './embed/ollamaEmbedder';
+import { OllamaClient, resolveOllamaHost } from './llm/ollamaClient';
 import { languageForPath } from './languages/registry';
 import { sqlString } from './store/filter';
 import { asIndexError, IndexStore } from './store/indexStore';
@@ -47,7 +52,7 @@ export interface IndexStatus {
  * Bumped when chunking changes in a way that alters rows; together with the chunking
  * settings it forms the analysis key that makes the next run re-index everything.
  */
-const CHUNKER_VERSION = 1;
+const CHUNKER_VERSION = 2;
 const PARSE_TIMEOUT_MS = 10_000;
 const MAINTENANCE_DELAY_MS = 1_000;
 
@@ -65,6 +70,8 @@ export class Engine {
   private graph?: FileGraph;
   /** The store generation the symbols reflect. */
   private seenGeneration = -1;
+  /** Present when an embedding model is configured. */
+  private readonly embedder?: Embedder;
   private writer: Promise<unknown> = Promise.resolve();
   private maintenanceTimer?: NodeJS.Timeout;
 
@@ -73,7 +80,13 @@ export class Engine {
     private readonly settings: Settings,
     private readonly config: EngineConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const model = settings['embedding.model'];
+    if (model) {
+      const client = new OllamaClient({ host: resolveOllamaHost(settings['ollama.host']), timeoutMs: settings['ollama.timeoutSeconds'] * 1000 });
+      this.embedder = new OllamaEmbedder(client, model);
+    }
+  }
 
   get dbDir(): string {
     return this.config.dbDir;
@@ -87,7 +100,14 @@ export class Engine {
     return this.exclusive(async (store) => {
       await store.setRoots(roots);
       try {
-        return await this.indexer(store).indexRoots(roots, options);
+        const summary: IndexSummary = await this.indexer(store).indexRoots(roots, options);
+        if (this.embedder) {
+          summary.embeddings = await embedPending(store, this.embedder, this.log, {
+            signal: options.signal,
+            onProgress: (p) => options.onProgress?.({ phase: 'embedding', done: p.done, total: p.total }),
+          });
+        }
+        return summary;
       } finally {
         this.symbols = undefined;
         this.graph = undefined;
@@ -111,7 +131,12 @@ export class Engine {
 
   /** Builds the full-text index if missing and compacts small commits; `force` does both now. */
   maintain(force = false): Promise<{ fts: boolean; optimized: boolean }> {
-    return this.exclusive((store) => store.maintain({ force }));
+    return this.exclusive(async (store) => {
+      const done = await store.maintain({ force });
+      // Saved files' new chunks get their vectors here, off the save path.
+      if (this.embedder) await embedPending(store, this.embedder, this.log);
+      return done;
+    });
   }
 
   /** Runs any maintenance a recent save scheduled now, and resolves once it is done. */
@@ -193,7 +218,8 @@ export class Engine {
   /** A retriever over the index as it is now, reloading what another process changed. */
   private async retriever(): Promise<Retriever> {
     const { store, symbols } = await this.reader();
-    return new Retriever(store.chunksTable, symbols);
+    const vectors = this.embedder ? new StoreVectorSearch(store, this.embedder, this.log) : undefined;
+    return new Retriever(store.chunksTable, symbols, vectors);
   }
 
   private async reader(): Promise<{ store: IndexStore; symbols: SymbolIndex; graph: FileGraph }> {

@@ -18,6 +18,8 @@ const stringMap = (v: unknown) =>
     ? undefined
     : 'an object mapping names to paths';
 
+const text = (max: number) => (v: unknown) => (typeof v === 'string' && v.length <= max ? undefined : `a string of at most ${max} characters`);
+
 function spec<T>(def: T, description: string, check: (v: unknown) => string | undefined): Spec<T> {
   return { default: def, description, check };
 }
@@ -33,10 +35,19 @@ export const SETTINGS_SPEC = {
   'index.exclude': spec<string[]>([], 'Extra ignore patterns (.gitignore syntax) applied to every root.', stringList),
   'index.workers': spec(0, 'Parser worker threads; 0 picks one per CPU core, at most 4.', integer(0, 16)),
   libraries: spec<Record<string, string>>({}, 'Internal libraries to index beside the workspace: name → folder path.', stringMap),
+  'ollama.host': spec('', 'Ollama address, e.g. http://127.0.0.1:11434. Empty: the OLLAMA_HOST environment variable, else http://127.0.0.1:11434.', text(500)),
+  'ollama.timeoutSeconds': spec(30, 'Longest wait for any one Ollama request before it fails with a message.', integer(1, 3600)),
+  'embedding.model': spec(
+    '',
+    'Ollama embedding model for vector search, e.g. nomic-embed-text. Empty: keyword and symbol search only (no model needed).',
+    text(200),
+  ),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS_SPEC;
-export type Settings = { [K in SettingKey]: (typeof SETTINGS_SPEC)[K]['default'] extends infer D ? (D extends number ? number : D) : never };
+export type Settings = {
+  [K in SettingKey]: (typeof SETTINGS_SPEC)[K]['default'] extends infer D ? (D extends number ? number : D extends string ? string : D) : never;
+};
 
 export const DEFAULTS: Settings = Object.fromEntries(
   Object.entries(SETTINGS_SPEC).map(([k, s]) => [k, s.default]),

@@ -1,4 +1,5 @@
 import { relative, sep } from 'node:path';
+import type { EmbedSummary } from '../embed/embedRunner';
 import type { EngineHost } from '../host';
 import { languageForPath } from '../languages/registry';
 import type { Logger } from '../log';
@@ -10,7 +11,7 @@ import { sha1 } from './rows';
 import { ParseFailedError, type ParsePool } from './workerPool';
 
 export interface IndexProgress {
-  phase: 'crawling' | 'indexing' | 'finishing';
+  phase: 'crawling' | 'indexing' | 'finishing' | 'embedding';
   done: number;
   total: number;
 }
@@ -28,6 +29,8 @@ export interface IndexSummary {
   secretsRedacted: number;
   filesWithSyntaxErrors: number;
   seconds: number;
+  /** Present when an embedding model is configured. */
+  embeddings?: EmbedSummary;
 }
 
 export interface IndexRunOptions {

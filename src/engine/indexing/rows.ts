@@ -31,6 +31,7 @@ export function chunkRows(file: FileIdentity, language: string, chunks: Chunk[])
     refs: c.refs,
     search_text: searchTextOf(c, file.path),
     file_hash: file.fileHash,
-    text_hash: sha1(c.text),
+    // The embedding cache key: everything embedInput() sends for this chunk.
+    text_hash: sha1(`${c.doc}\u0000${c.text}`),
   }));
 }

@@ -2,7 +2,9 @@ import {
   Bool,
   Data,
   Field,
+  Float32,
   Float64,
+  FixedSizeList,
   Int32,
   List,
   RecordBatch,
@@ -36,6 +38,17 @@ function column(field: Field, values: unknown[]): Data {
       if (v) bits[i >> 3] |= 1 << (i & 7);
     });
     return makeData({ type, length: values.length, nullCount: 0, data: bits });
+  }
+  if (type instanceof FixedSizeList && type.valueType instanceof Float32) {
+    const dim = type.listSize;
+    const flat = new Float32Array(values.length * dim);
+    values.forEach((v, i) => {
+      const vec = v as ArrayLike<number>;
+      if (vec.length !== dim) throw new Error(`rowsToTable: column ${field.name} row ${i} has ${vec.length} values, not ${dim}`);
+      flat.set(vec, i * dim);
+    });
+    const child = makeData({ type: new Float32(), length: flat.length, nullCount: 0, data: flat });
+    return makeData({ type, length: values.length, nullCount: 0, child });
   }
   if (type instanceof List && type.valueType instanceof Utf8) {
     const offsets = new Int32Array(values.length + 1);

@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { rowsToTable } from './arrowRows';
 import { inList, sqlString } from './filter';
 import { loadLanceDb } from './lancedbModule';
-import { CHUNKS_SCHEMA, FILES_SCHEMA, INDEX_FORMAT, SCHEMA_VERSION, type ChunkRow, type FileRow } from './schema';
+import { CHUNKS_SCHEMA, embeddingsSchema, FILES_SCHEMA, INDEX_FORMAT, SCHEMA_VERSION, type ChunkRow, type EmbeddingRow, type FileRow } from './schema';
 import { WriteLock } from './writeLock';
 
 const META_FILE = 'inhouse-index.json';
@@ -15,6 +15,9 @@ const PROBE_PREFIX = '.write-probe-';
 /** LanceDB's own catalog of the tables in the folder. */
 const LANCE_MANIFEST = '__manifest';
 const CHUNKS = 'chunks';
+const EMBEDDINGS = 'embeddings';
+/** Past this many vectors, exact search gets slow enough to want an ANN index. */
+const ANN_MIN_ROWS = 20_000;
 const FILES = 'files';
 /** Filters with thousands of keys are slow to parse; delete in slices. */
 const KEYS_PER_FILTER = 400;
@@ -27,6 +30,8 @@ interface Meta {
   state: 'creating' | 'ready';
   createdAt: string;
   writesSinceOptimize: number;
+  /** The model the embeddings table holds vectors of, and their dimension. */
+  embedding?: { model: string; dim: number };
   /** Bumped by every write, so readers in other processes know to reload. */
   generation?: number;
   /** Fingerprint of the chunking settings the rows were built with. */
@@ -207,6 +212,97 @@ export class IndexStore {
 
   get chunksTable(): LanceDb.Table {
     return this.chunks;
+  }
+
+  /** The model whose vectors the index holds, if any. */
+  get embedding(): { model: string; dim: number } | undefined {
+    return this.meta.embedding;
+  }
+
+  async embeddingsTable(): Promise<LanceDb.Table | undefined> {
+    if (!this.meta.embedding) return undefined;
+    const names = await this.db.tableNames();
+    return names.includes(EMBEDDINGS) ? this.db.openTable(EMBEDDINGS) : undefined;
+  }
+
+  /**
+   * Starts over with another embedding model (vectors of two models never mix). Returns true
+   * when there were vectors of another model to drop.
+   */
+  async useEmbeddingModel(model: string): Promise<boolean> {
+    if (this.meta.embedding?.model === model) return false;
+    const had = this.meta.embedding !== undefined;
+    if ((await this.db.tableNames()).includes(EMBEDDINGS)) await this.db.dropTable(EMBEDDINGS);
+    this.meta.embedding = { model, dim: 0 };
+    await writeMeta(this.dir, this.meta);
+    return had;
+  }
+
+  /** Content hashes that already have a vector. */
+  async embeddedHashes(): Promise<Set<string>> {
+    const table = await this.embeddingsTable();
+    if (!table) return new Set();
+    const rows = (await table.query().select(['text_hash']).toArray()) as { text_hash: string }[];
+    return new Set(rows.map((r) => String(r.text_hash)));
+  }
+
+  /** Distinct content hashes of the chunks. */
+  async chunkHashes(): Promise<Set<string>> {
+    const rows = (await this.chunks.query().select(['text_hash']).toArray()) as { text_hash: string }[];
+    return new Set(rows.map((r) => String(r.text_hash)));
+  }
+
+  async addEmbeddings(rows: EmbeddingRow[]): Promise<void> {
+    const embedding = this.meta.embedding;
+    if (!embedding) throw new Error('addEmbeddings before useEmbeddingModel');
+    if (!rows.length) return;
+    const dim = rows[0].vector.length;
+    if (embedding.dim && dim !== embedding.dim) {
+      throw new IndexError(
+        `The embedding model ${embedding.model} now returns ${dim}-dimensional vectors, not ${embedding.dim}. ` +
+          'Re-embed with `inhouse index <folder> --rebuild`, or check inhouse.embedding.model.',
+        'corrupt',
+      );
+    }
+    const table = rowsToTable(embeddingsSchema(dim), rows);
+    let existing = await this.embeddingsTable();
+    if (!existing) {
+      existing = await this.db.createTable(EMBEDDINGS, table, { mode: 'overwrite' });
+      this.meta.embedding = { model: embedding.model, dim };
+      await writeMeta(this.dir, this.meta);
+    } else {
+      await existing.add(table);
+    }
+  }
+
+  /**
+   * Builds the ANN index once there are enough vectors; after that, optimize() folds new
+   * vectors in (unindexed vectors are still searched exactly, so results stay right).
+   */
+  async maintainEmbeddings(): Promise<'built' | 'folded' | 'none'> {
+    const table = await this.embeddingsTable();
+    if (!table) return 'none';
+    const rows = await table.countRows();
+    const indices = await table.listIndices();
+    const vectorIndex = indices.find((i) => i.columns.includes('vector'));
+    if (!vectorIndex) {
+      if (rows < ANN_MIN_ROWS) return 'none';
+      const lancedb = loadLanceDb();
+      const dim = this.meta.embedding?.dim ?? 0;
+      await table.createIndex('vector', {
+        config: lancedb.Index.ivfPq({
+          distanceType: 'cosine',
+          numPartitions: Math.max(1, Math.round(Math.sqrt(rows))),
+          numSubVectors: dim % 16 === 0 ? dim / 16 : dim % 8 === 0 ? dim / 8 : undefined,
+        }),
+        replace: true,
+      });
+      return 'built';
+    }
+    const stats = await table.indexStats(vectorIndex.name);
+    if (!stats || stats.numUnindexedRows < Math.max(1000, rows * 0.05)) return 'none';
+    await table.optimize({ cleanupOlderThan: cleanupCutoff() });
+    return 'folded';
   }
 
   /** Every catalog row, keyed by file key. */
@@ -448,7 +544,7 @@ async function writeMeta(dir: string, meta: Meta): Promise<void> {
 
 /** The meta file goes last: until then, an interrupted removal still reads as our index. */
 async function removeOurFiles(dir: string): Promise<void> {
-  for (const name of [`${CHUNKS}.lance`, `${FILES}.lance`, LANCE_MANIFEST, JOURNAL_FILE, META_FILE]) {
+  for (const name of [`${CHUNKS}.lance`, `${FILES}.lance`, `${EMBEDDINGS}.lance`, LANCE_MANIFEST, JOURNAL_FILE, META_FILE]) {
     await fs.rm(join(dir, name), { recursive: true, force: true });
   }
 }

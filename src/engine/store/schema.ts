@@ -1,4 +1,4 @@
-import { Bool, Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import { Bool, Field, Float32, Float64, FixedSizeList, Int32, List, Schema, Utf8 } from 'apache-arrow';
 
 /**
  * Bumped whenever a table's columns or their meaning change. An index with another
@@ -92,4 +92,14 @@ export interface FileRow {
   has_errors: boolean;
   redactions: number;
   imports: string[];
+}
+
+/** One vector per distinct chunk content (text_hash), so no text is embedded twice. */
+export function embeddingsSchema(dim: number): Schema {
+  return new Schema([utf8('text_hash'), new Field('vector', new FixedSizeList(dim, new Field('item', new Float32(), true)), false)]);
+}
+
+export interface EmbeddingRow {
+  text_hash: string;
+  vector: number[];
 }
