@@ -42,3 +42,16 @@ function expand(word: string): string {
 export function splitIdentifiers(text: string): string {
   return text.replace(WORD, expand);
 }
+
+/** The subwords of every distinct compound identifier in `text`, once each. */
+export function compoundSubwords(text: string): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const word of text.match(WORD) ?? []) {
+    if (PLAIN.test(word) || seen.has(word)) continue;
+    seen.add(word);
+    const expanded = expand(word);
+    if (expanded !== word) out.push(expanded.slice(word.length + 1));
+  }
+  return out.join(' ');
+}

@@ -46,8 +46,9 @@ export interface IndexerOptions {
 
 /** Catalog mtime of a file indexed from an unsaved buffer: never equal to a real one. */
 const UNSAVED_MTIME = -1;
-const FLUSH_ROWS = 4000;
-const FLUSH_FILES = 500;
+/** Rows per store write: large enough for few commits, small enough to keep memory flat. */
+const FLUSH_ROWS = 10_000;
+const FLUSH_FILES = 1_000;
 
 /** One file's new state, ready to be written. */
 interface FileUpdate {
@@ -56,6 +57,8 @@ interface FileUpdate {
   rows?: ChunkRow[];
   /** The file had rows before (changed, not new). */
   replaces: boolean;
+  /** The catalog has no row for this file yet. */
+  isNew?: boolean;
 }
 
 /** Crawl → diff against the catalog → parse in workers → batched store writes. */
@@ -190,7 +193,7 @@ export class Indexer {
     };
     if (isCrawlSkip(item)) {
       if (!force && prior?.status === 'skipped' && prior.skip_reason === item.reason && prior.source === item.source) return undefined;
-      return { file: skippedRow(base, item.reason, 0, 0, ''), rows: [], replaces: prior !== undefined };
+      return { file: skippedRow(base, item.reason, 0, 0, ''), rows: [], replaces: prior !== undefined, isNew: prior === undefined };
     }
     const sameStat = prior && prior.size === item.size && prior.mtime_ms === item.mtimeMs && prior.source === item.source;
     if (!force && !content && sameStat) return undefined;
@@ -204,7 +207,7 @@ export class Indexer {
         bytes = await this.host.readFile(item.absPath);
       } catch (err) {
         this.log.debug(`Cannot read ${item.absPath}: ${(err as Error).message}`);
-        return { file: skippedRow(base, 'unreadable', item.size, item.mtimeMs, ''), rows: [], replaces: prior !== undefined };
+        return { file: skippedRow(base, 'unreadable', item.size, item.mtimeMs, ''), rows: [], replaces: prior !== undefined, isNew: prior === undefined };
       }
     }
     const hash = sha1(bytes);
@@ -230,7 +233,7 @@ export class Indexer {
       outcome = { ok: false, reason: 'parse-failed', detail: err.message };
     }
     if (!outcome.ok) {
-      return { file: skippedRow(base, outcome.reason, item.size, mtimeMs, hash), rows: [], replaces: prior !== undefined };
+      return { file: skippedRow(base, outcome.reason, item.size, mtimeMs, hash), rows: [], replaces: prior !== undefined, isNew: prior === undefined };
     }
     return {
       file: {
@@ -248,6 +251,7 @@ export class Indexer {
       },
       rows: outcome.rows,
       replaces: prior !== undefined,
+      isNew: prior === undefined,
     };
   }
 }
@@ -291,19 +295,20 @@ class BatchWriter {
   private replaceKeys: string[] = [];
   private rows: ChunkRow[] = [];
   private files: FileRow[] = [];
+  private newFiles: FileRow[] = [];
   private deleteFiles: string[] = [];
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: IndexStore) {}
 
   async add(update: FileUpdate): Promise<void> {
-    this.files.push(update.file);
+    (update.isNew ? this.newFiles : this.files).push(update.file);
     // A stat-only update carries no rows and must keep the existing ones.
     if (update.rows !== undefined) {
       if (update.replaces) this.replaceKeys.push(update.file.file_key);
       for (const r of update.rows) this.rows.push(r);
     }
-    if (this.rows.length >= FLUSH_ROWS || this.files.length >= FLUSH_FILES) await this.flush();
+    if (this.rows.length >= FLUSH_ROWS || this.files.length + this.newFiles.length >= FLUSH_FILES) await this.flush();
   }
 
   async remove(key: string): Promise<this> {
@@ -315,10 +320,11 @@ class BatchWriter {
 
   /** Writes are serialised: concurrent adds that trigger a flush queue behind it. */
   flush(): Promise<void> {
-    const batch = { replaceKeys: this.replaceKeys, chunks: this.rows, files: this.files, deleteFiles: this.deleteFiles };
+    const batch = { replaceKeys: this.replaceKeys, chunks: this.rows, files: this.files, newFiles: this.newFiles, deleteFiles: this.deleteFiles };
     this.replaceKeys = [];
     this.rows = [];
     this.files = [];
+    this.newFiles = [];
     this.deleteFiles = [];
     this.writing = this.writing.then(() => this.store.write(batch));
     return this.writing;

@@ -100,6 +100,8 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     e.fileKey === req.fileKey && e.startLine >= near.start && e.endLine <= near.end;
   const touchesWindow = (e: { fileKey: string; startLine: number; endLine: number }) =>
     e.fileKey === req.fileKey && e.startLine <= near.end && e.endLine >= near.start;
+  // A class or module around the cursor holds the code being edited: the outline stands for it.
+  const enclosesCursor = (e: SymbolEntry) => e.fileKey === req.fileKey && e.startLine <= req.line && e.endLine >= req.line;
 
   const scanStart = Math.max(0, row - SCAN_BEFORE);
   const before = [...lines.slice(scanStart, row), current.slice(0, req.column)].join('\n');
@@ -111,7 +113,9 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   // 1. Definitions, through imports first, then by name.
   const picked = new Map<string, { entry: SymbolEntry; score: number }>();
   for (const { name, weight, receiver } of names) {
-    const candidates = src.symbols.exact(name).filter((e) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !inWindow(e));
+    const candidates = src.symbols
+      .exact(name)
+      .filter((e) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !inWindow(e) && !enclosesCursor(e));
     if (!candidates.length) continue;
     let best: { entry: SymbolEntry; score: number } | undefined;
     for (const e of candidates) {
@@ -161,7 +165,9 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   if (enclosing) {
     take({ ...snippetOf('enclosing', enclosing, 50), text: outline(enclosing, fileChunks) });
   } else if (fileChunks.length) {
-    const top = fileChunks.filter((e) => !e.parent && DEFINITION_KINDS.has(e.kind) && !inWindow(e));
+    // Top level: no parent, or only the file's package (Go, Java, C#/PHP file-scoped namespaces).
+    const inFile = new Set(fileChunks.map((e) => e.qualifiedName));
+    const top = fileChunks.filter((e) => (!e.parent || !inFile.has(e.parent)) && DEFINITION_KINDS.has(e.kind) && !inWindow(e));
     if (top.length) {
       const first = top[0];
       const last = top[top.length - 1];

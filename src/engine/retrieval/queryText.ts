@@ -6,11 +6,13 @@ export const MAX_QUERY_CHARS = 2_000;
 export class QueryError extends Error {}
 
 const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+/** An upper-case letter, digit, `_` or `$`: written as code, not as a word. */
+const CODE_SHAPED = /[A-Z0-9_$]/;
 
 export interface ParsedQuery {
   /** Words for BM25: identifiers kept whole and split, punctuation dropped. */
   words: string;
-  /** Identifier-like tokens, for exact symbol lookup. */
+  /** Identifier-like tokens, for exact symbol lookup (in a phrase, only code-shaped ones). */
   identifiers: string[];
   /** The query is one identifier (or a prefix of one). */
   single?: string;
@@ -26,7 +28,10 @@ export function parseQuery(raw: string): ParsedQuery {
   // The full-text parser treats some punctuation as syntax; words are all BM25 needs.
   const words = splitIdentifiers(q).replace(/[^A-Za-z0-9_$\u0080-\uffff]+/g, ' ').trim();
   if (!words) throw new QueryError('The search query has no words or identifiers in it.');
-  const identifiers = [...new Set(q.match(IDENTIFIER) ?? [])].filter((t) => t.length > 1);
+  const tokens = [...new Set(q.match(IDENTIFIER) ?? [])].filter((t) => t.length > 1);
+  // In a phrase, a plain lower-case word is English ("user" in "user by id"), not a symbol
+  // name: looked up exactly (and case-insensitively) it would outrank getUserById with `User`.
+  const identifiers = /\s/.test(q) ? tokens.filter((t) => CODE_SHAPED.test(t)) : tokens;
   const single = /^[A-Za-z_$][A-Za-z0-9_$.:]*$/.test(q) ? q.split(/[.:]+/).pop() : undefined;
   return { words, identifiers, single };
 }

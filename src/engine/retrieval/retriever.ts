@@ -93,7 +93,8 @@ function compileGlob(glob: string | undefined): ((path: string) => boolean) | un
   if (!glob) return undefined;
   if (glob.length > 500) throw new QueryError('The path glob is longer than 500 characters; shorten it.');
   try {
-    return picomatch(glob, { dot: true });
+    // debug: picomatch otherwise turns a glob it cannot compile into one that matches nothing.
+    return picomatch(glob, { dot: true, debug: true });
   } catch (err) {
     throw new QueryError(`The path glob "${glob}" is not valid: ${(err as Error).message}`);
   }

@@ -23,6 +23,8 @@ const FILES = 'files';
 const KEYS_PER_FILTER = 400;
 /** Each file update is about three commits. */
 const OPTIMIZE_AFTER_COMMITS = 60;
+/** A write of at least this many chunk rows is bulk loading, not a trickle of small commits. */
+const BULK_ROWS = 2_000;
 
 interface Meta {
   format: typeof INDEX_FORMAT;
@@ -53,8 +55,10 @@ export interface WriteBatch {
   /** Files whose chunk rows are replaced or removed. */
   replaceKeys: string[];
   chunks: ChunkRow[];
-  /** Catalog rows to insert or update. */
+  /** Catalog rows to update (the file had a row) or insert. */
   files: FileRow[];
+  /** Catalog rows of files the catalog does not hold yet: appended, which is cheaper than a merge. */
+  newFiles?: FileRow[];
   /** Catalog rows to remove (deleted files). */
   deleteFiles: string[];
 }
@@ -326,7 +330,8 @@ export class IndexStore {
    * catalog, journal removal. Lance commits each step atomically.
    */
   async write(batch: WriteBatch): Promise<void> {
-    const keys = [...new Set([...batch.replaceKeys, ...batch.files.map((f) => f.file_key), ...batch.deleteFiles])];
+    const newFiles = batch.newFiles ?? [];
+    const keys = [...new Set([...batch.replaceKeys, ...batch.files.map((f) => f.file_key), ...newFiles.map((f) => f.file_key), ...batch.deleteFiles])];
     if (keys.length === 0) return;
     await this.writeJournal(keys);
     let commits = 0;
@@ -342,6 +347,10 @@ export class IndexStore {
       await this.files.delete(`file_key IN ${inList(slice)}`);
       commits++;
     }
+    if (newFiles.length) {
+      await this.files.add(rowsToTable(FILES_SCHEMA, newFiles));
+      commits++;
+    }
     if (batch.files.length) {
       await this.files
         .mergeInsert('file_key')
@@ -350,7 +359,8 @@ export class IndexStore {
         .execute(rowsToTable(FILES_SCHEMA, batch.files));
       commits++;
     }
-    this.meta.writesSinceOptimize += commits;
+    // Bulk batches leave few, large fragments; only trickles of small ones slow queries down.
+    if (batch.chunks.length < BULK_ROWS) this.meta.writesSinceOptimize += commits;
     this.meta.generation = (this.meta.generation ?? 0) + 1;
     await writeMeta(this.dir, this.meta);
     await fs.rm(join(this.dir, JOURNAL_FILE), { force: true });

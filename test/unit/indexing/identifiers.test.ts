@@ -1,0 +1,36 @@
+import { strict as assert } from 'node:assert';
+import { compoundSubwords, splitIdentifiers, subwords } from '../../../src/engine/indexing/identifiers';
+import { searchTextOf } from '../../../src/engine/indexing/searchText';
+import type { Chunk } from '../../../src/engine/indexing/chunk';
+
+describe('identifiers', () => {
+  it('splits camelCase, PascalCase, acronyms, snake_case, SCREAMING_CASE and digits', () => {
+    assert.deepEqual(subwords('parseHTTPResponse2'), ['parse', 'http', 'response', '2']);
+    assert.deepEqual(subwords('MAX_RETRY_COUNT'), ['max', 'retry', 'count']);
+    assert.deepEqual(subwords('get_user_by_id'), ['get', 'user', 'by', 'id']);
+    assert.deepEqual(subwords('XMLHttpRequest'), ['xml', 'http', 'request']);
+    assert.deepEqual(subwords('$scope'), ['scope']);
+  });
+
+  it('keeps each identifier whole and adds its subwords after it', () => {
+    assert.equal(splitIdentifiers('getUserById(id)'), 'getUserById get user by id(id)');
+    assert.equal(splitIdentifiers('plain words stay'), 'plain words stay');
+  });
+
+  it('lists the subwords of each distinct compound identifier once', () => {
+    assert.equal(compoundSubwords('a = getUserById(x); b = getUserById(y); load_all()'), 'get user by id load all');
+    assert.equal(compoundSubwords('only plain words'), '');
+  });
+
+  it('builds search text with the head three times and the body words once, without punctuation', () => {
+    const chunk: Chunk = {
+      kind: 'function', shape: 'whole', name: 'loadUser', qualifiedName: 'repo.loadUser', parent: 'repo',
+      startLine: 1, endLine: 3, signature: 'def loadUser(id)', doc: 'Fetch one user.', text: 'def loadUser(id):\n    return db.fetchRow(id)', refs: [],
+    };
+    const text = searchTextOf(chunk, 'src/repo.py');
+    assert.equal(text.match(/\bloadUser\b/g)?.length, 3 * 3 + 1, 'three head copies hold it three times each, the body once');
+    assert.ok(text.includes('fetch row'), 'body compound identifiers are split');
+    assert.ok(!/[():.]/.test(text), 'no punctuation');
+    assert.ok(text.includes('Fetch one user'));
+  });
+});
