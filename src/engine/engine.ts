@@ -9,7 +9,7 @@ import type { Logger } from './log';
 import { Retriever, type SearchHit, type SearchOptions } from './retrieval/retriever';
 import { SymbolIndex, symbolFromRow, SYMBOL_COLUMNS } from './retrieval/symbolIndex';
 import { completionContext, type ContextSnippet } from './retrieval/completionContext';
-import { FileGraph } from './retrieval/fileGraph';
+import { FileGraph, graphFile } from './retrieval/fileGraph';
 import { QueryError } from './retrieval/queryText';
 import { StoreVectorSearch } from './retrieval/vectorSearch';
 import type { Embedder } from './embed/embedder';
@@ -249,12 +249,7 @@ export class Engine {
       .toArray()) as Record<string, unknown>[];
     this.symbols.replaceFile(fileKey, rows.map(symbolFromRow));
     const row = await store.catalogEntry(fileKey);
-    this.graph?.replaceFile(
-      fileKey,
-      row?.status === 'indexed'
-        ? { fileKey, root: row.root, path: row.path, language: row.language, source: row.source, imports: row.imports }
-        : undefined,
-    );
+    this.graph?.replaceFile(fileKey, row?.status === 'indexed' ? graphFile(row) : undefined);
     this.seenGeneration = store.generation;
   }
 

@@ -44,6 +44,8 @@ export interface Chunk {
 export interface ParsedFile {
   language: string;
   imports: string[];
+  /** Declared package or namespace, '' when the language or file has none. */
+  packageName: string;
   chunks: Chunk[];
   /** The parser recovered from syntax errors; chunks come from the partial tree. */
   hasErrors: boolean;

@@ -42,6 +42,8 @@ const KINDS: ReadonlySet<string> = new Set<ChunkKind>([
 export interface TreeChunks {
   chunks: Chunk[];
   imports: string[];
+  /** The file's declared package or namespace (Go, Java, PHP, file-scoped C#), or ''. */
+  packageName: string;
 }
 
 /** Turns a parsed tree into symbol chunks, outline chunks, body parts and line blocks. */
@@ -113,7 +115,7 @@ export function chunkTree(tree: Tree, query: Query, lang: LanguageSpec, lines: s
     chunks.push(block);
   }
   chunks.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
-  return { chunks, imports: [...new Set(imports)] };
+  return { chunks, imports: [...new Set(imports)], packageName: pkg };
 }
 
 function nodeKey(node: Node): string {

@@ -46,7 +46,7 @@ export class FileAnalyzer {
     }
     const base = { language: lang.id, redactions: redaction.count };
     if (!lang.wasm) {
-      return { ok: true, file: { ...base, imports: [], chunks: chunkMarkdown(lines, this.options.maxChunkLines), hasErrors: false } };
+      return { ok: true, file: { ...base, imports: [], packageName: '', chunks: chunkMarkdown(lines, this.options.maxChunkLines), hasErrors: false } };
     }
     const { parser, query } = await this.grammars.get(lang);
     const deadline = performance.now() + this.options.parseTimeoutMs;
@@ -54,15 +54,15 @@ export class FileAnalyzer {
     if (!tree) {
       parser.reset();
       const chunks = blockChunks(lines, [], this.options.maxChunkLines);
-      return { ok: true, file: { ...base, imports: [], chunks, hasErrors: true } };
+      return { ok: true, file: { ...base, imports: [], packageName: '', chunks, hasErrors: true } };
     }
     try {
       const remaining = Math.max(1, deadline - performance.now());
-      const { chunks, imports } = chunkTree(tree, query, lang, lines, {
+      const { chunks, imports, packageName } = chunkTree(tree, query, lang, lines, {
         maxChunkLines: this.options.maxChunkLines,
         queryTimeoutMicros: Math.round(remaining * 1000),
       });
-      return { ok: true, file: { ...base, imports, chunks, hasErrors: tree.rootNode.hasError } };
+      return { ok: true, file: { ...base, imports, packageName, chunks, hasErrors: tree.rootNode.hasError } };
     } finally {
       tree.delete();
     }

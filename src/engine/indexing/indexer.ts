@@ -248,6 +248,7 @@ export class Indexer {
         has_errors: outcome.hasErrors,
         redactions: outcome.redactions,
         imports: outcome.imports,
+        package: outcome.packageName,
       },
       rows: outcome.rows,
       replaces: prior !== undefined,
@@ -274,6 +275,7 @@ function skippedRow(
     has_errors: false,
     redactions: 0,
     imports: [],
+    package: '',
   };
 }
 

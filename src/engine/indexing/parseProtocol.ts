@@ -23,7 +23,7 @@ export interface AnalyzeJob extends FileIdentity {
 }
 
 export type AnalyzeOutcome =
-  | { ok: true; language: string; imports: string[]; hasErrors: boolean; redactions: number; rows: ChunkRow[] }
+  | { ok: true; language: string; imports: string[]; packageName: string; hasErrors: boolean; redactions: number; rows: ChunkRow[] }
   | { ok: false; reason: string; detail: string };
 
 export interface AnalyzeReply {

@@ -21,6 +21,7 @@ async function handle(job: AnalyzeJob): Promise<AnalyzeReply> {
           ok: true,
           language: lang.id,
           imports: analysis.file.imports,
+          packageName: analysis.file.packageName,
           hasErrors: analysis.file.hasErrors,
           redactions: analysis.file.redactions,
           rows: chunkRows(job, lang.id, analysis.file.chunks),

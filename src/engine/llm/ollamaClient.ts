@@ -4,7 +4,8 @@ export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
 /** The setting, else OLLAMA_HOST (as the Ollama CLI reads it), else the local default. */
 export function resolveOllamaHost(setting: string, env: NodeJS.ProcessEnv = process.env): string {
-  const raw = (setting || env.OLLAMA_HOST || DEFAULT_OLLAMA_HOST).trim();
+  // A blank setting (a stray space) means unset, as an empty one does.
+  const raw = setting.trim() || env.OLLAMA_HOST?.trim() || DEFAULT_OLLAMA_HOST;
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
   const withScheme = hasScheme ? raw : `http://${raw}`;
   let url: URL;
@@ -13,8 +14,10 @@ export function resolveOllamaHost(setting: string, env: NodeJS.ProcessEnv = proc
   } catch {
     throw new OllamaError(`"${raw}" is not a valid Ollama address. Set inhouse.ollama.host to something like ${DEFAULT_OLLAMA_HOST}.`, 'bad-host');
   }
-  // Like Ollama's own OLLAMA_HOST parsing: a bare host name means the default port.
-  if (!hasScheme && !url.port) url.port = '11434';
+  // Like Ollama's own OLLAMA_HOST parsing: a bare host name means the default port. URL drops
+  // a port equal to the scheme's default (`host:80`), so look for one in what was written.
+  const explicitPort = /^(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):\d+(?:[/?#]|$)/.test(raw);
+  if (!hasScheme && !explicitPort) url.port = '11434';
   return url.toString().replace(/\/$/, '');
 }
 

@@ -23,7 +23,7 @@ export class FileGraph {
     const files: GraphFile[] = [];
     for (const row of catalog) {
       if (row.status !== 'indexed') continue;
-      files.push({ fileKey: row.file_key, root: row.root, path: row.path, language: row.language, source: row.source, imports: row.imports });
+      files.push(graphFile(row));
     }
     const tsconfig = new Map<string, ReturnType<typeof parseTsconfigPaths> & object>();
     const goModules = new Map<string, string>();
@@ -94,6 +94,19 @@ export class FileGraph {
     else this.resolved.delete(fileKey);
     this.reverse = undefined;
   }
+}
+
+/** A catalog row as the graph sees it. */
+export function graphFile(row: FileRow): GraphFile {
+  return {
+    fileKey: row.file_key,
+    root: row.root,
+    path: row.path,
+    language: row.language,
+    source: row.source,
+    imports: row.imports,
+    packageName: row.package || undefined,
+  };
 }
 
 async function readText(host: EngineHost, path: string): Promise<string | undefined> {

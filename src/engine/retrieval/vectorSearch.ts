@@ -7,14 +7,17 @@ import type { VectorSearch } from './retriever';
 /** IVF_PQ probes and re-ranking: recall close to exact search at a few milliseconds. */
 const NPROBES = 40;
 const REFINE_FACTOR = 10;
+/**
+ * Embedders in a failure streak. Kept per embedder, not per instance: the engine makes a
+ * StoreVectorSearch for every query, and an instance flag warned on every one of them.
+ */
+const failing = new WeakSet<Embedder>();
 
 /**
  * Nearest chunks by embedding. A failing embedder (Ollama down, model missing) degrades search
  * to keyword and symbol results, with one warning per failure streak.
  */
 export class StoreVectorSearch implements VectorSearch {
-  private failing = false;
-
   constructor(
     private readonly store: IndexStore,
     private readonly embedder: Embedder,
@@ -27,11 +30,11 @@ export class StoreVectorSearch implements VectorSearch {
     let vector: number[];
     try {
       [vector] = await this.embedder.embed([query]);
-      this.failing = false;
+      failing.delete(this.embedder);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (!this.failing) {
-        this.failing = true;
+      if (!failing.has(this.embedder)) {
+        failing.add(this.embedder);
         this.log.warn(`Searching without embeddings: ${message}`);
       }
       return [];

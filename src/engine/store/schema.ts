@@ -4,7 +4,7 @@ import { Bool, Field, Float32, Float64, FixedSizeList, Int32, List, Schema, Utf8
  * Bumped whenever a table's columns or their meaning change. An index with another
  * version is refused with a message that says to rebuild it.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const INDEX_FORMAT = 'inhouse-index';
 
 const utf8 = (name: string) => new Field(name, new Utf8(), false);
@@ -50,6 +50,7 @@ export const FILES_SCHEMA = new Schema([
   new Field('has_errors', new Bool(), false),
   int32('redactions'),
   strings('imports'),
+  utf8('package'),
 ]);
 
 export interface ChunkRow {
@@ -92,6 +93,8 @@ export interface FileRow {
   has_errors: boolean;
   redactions: number;
   imports: string[];
+  /** Declared package or namespace, for import resolution. */
+  package: string;
 }
 
 /** One vector per distinct chunk content (text_hash), so no text is embedded twice. */

@@ -270,9 +270,6 @@ const CASES: Record<string, LanguageCase> = {
       decoy: 'src/Legacy/Formatter.php',
       editing: { startLine: 19, endLine: 26 },
       enclosing: { symbol: 'Shop.App', kind: 'class', startLine: 9, endLine: 27 },
-      skip:
-        'the import graph has no declared namespaces (FileGraph builds files without packageName), so ' +
-        '`use Shop\\Text\\Formatter` resolves to every Formatter.php (PSR-4 file-name match) and the tie goes to src/Legacy by path',
     },
     receiver: {
       file: 'src/Users/UserRepository.php',
