@@ -6,8 +6,12 @@ export const MAX_QUERY_CHARS = 2_000;
 export class QueryError extends Error {}
 
 const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/g;
-/** An upper-case letter, digit, `_` or `$`: written as code, not as a word. */
-const CODE_SHAPED = /[A-Z0-9_$]/;
+/**
+ * Written as code, not as a word: an upper-case letter after the first character
+ * (getUserById, HTTP), `_` or `$`, or a digit after a letter. A sentence's capitalised
+ * first word ("Convert the bytes…") is English.
+ */
+const CODE_SHAPED = /^.+[A-Z]|[_$]|[A-Za-z][0-9]/;
 
 export interface ParsedQuery {
   /** Words for BM25: identifiers kept whole and split, punctuation dropped. */

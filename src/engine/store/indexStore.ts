@@ -23,6 +23,8 @@ const FILES = 'files';
 const KEYS_PER_FILTER = 400;
 /** Each file update is about three commits. */
 const OPTIMIZE_AFTER_COMMITS = 60;
+/** Bumped when the full-text index configuration changes; the next write rebuilds it. */
+const FTS_VERSION = 2;
 /** A write of at least this many chunk rows is bulk loading, not a trickle of small commits. */
 const BULK_ROWS = 2_000;
 
@@ -34,6 +36,8 @@ interface Meta {
   writesSinceOptimize: number;
   /** The model the embeddings table holds vectors of, and their dimension. */
   embedding?: { model: string; dim: number };
+  /** The full-text index configuration the index was built with (FTS_VERSION). */
+  ftsVersion?: number;
   /** Bumped by every write, so readers in other processes know to reload. */
   generation?: number;
   /** Fingerprint of the chunking settings the rows were built with. */
@@ -404,7 +408,7 @@ export class IndexStore {
    */
   async makeSearchable(): Promise<{ built: boolean; folded: boolean }> {
     const fts = (await this.chunks.listIndices()).find((i) => i.columns.includes('search_text'));
-    if (!fts) {
+    if (!fts || this.meta.ftsVersion !== FTS_VERSION) {
       if ((await this.chunks.countRows()) === 0) return { built: false, folded: false };
       await this.createFtsIndex();
       return { built: true, folded: false };
@@ -418,10 +422,13 @@ export class IndexStore {
 
   private async createFtsIndex(): Promise<void> {
     const lancedb = loadLanceDb();
+    // Stemming and stop words: a doc sentence ("Returns the parsed items") then meets code
+    // subwords ("parse", "item"); identifiers are split first, so their parts stem too.
     await this.chunks.createIndex('search_text', {
-      config: lancedb.Index.fts({ withPosition: false, stem: false, removeStopWords: false, asciiFolding: true }),
+      config: lancedb.Index.fts({ withPosition: false, stem: true, removeStopWords: true, asciiFolding: true, language: 'English' }),
       replace: true,
     });
+    this.meta.ftsVersion = FTS_VERSION;
   }
 
   async stats(): Promise<StoreStats> {

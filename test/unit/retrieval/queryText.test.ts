@@ -50,7 +50,9 @@ describe('parseQuery', () => {
     it('in a phrase, code-shaped tokens are looked up', () => {
       assert.deepEqual(parseQuery('who calls getUserById').identifiers, ['getUserById']);
       assert.deepEqual(parseQuery('format_name in legacy').identifiers, ['format_name']);
-      assert.deepEqual(parseQuery('User by id').identifiers, ['User']);
+      assert.deepEqual(parseQuery('UserRepo by id').identifiers, ['UserRepo']);
+      // A capitalised word is how sentences start ("Convert the bytes…"), not a symbol name.
+      assert.deepEqual(parseQuery('Convert the bytes').identifiers, []);
       assert.deepEqual(parseQuery('MAX_RETRY_COUNT default').identifiers, ['MAX_RETRY_COUNT']);
       assert.deepEqual(parseQuery('$user name').identifiers, ['$user']);
       assert.deepEqual(parseQuery('utf8 decoder').identifiers, ['utf8']);
@@ -64,7 +66,7 @@ describe('parseQuery', () => {
 
     it('drops one-character tokens and repeats', () => {
       assert.deepEqual(parseQuery('a.b.c').identifiers, []);
-      assert.deepEqual(parseQuery('Foo Foo x Bar').identifiers, ['Foo', 'Bar']);
+      assert.deepEqual(parseQuery('FooBar FooBar x BazQux').identifiers, ['FooBar', 'BazQux']);
     });
   });
 
