@@ -1,5 +1,6 @@
 import { RootNotFoundError } from '../engine/indexing/crawler';
 import { QueryError } from '../engine/retrieval/queryText';
+import { OllamaError } from '../engine/llm/ollamaClient';
 import { SettingsError } from '../engine/settings';
 import { IndexError } from '../engine/store/indexStore';
 import { LockedError } from '../engine/store/writeLock';
@@ -22,10 +23,11 @@ export function describeError(err: unknown): { message: string; code: 1 | 2 } {
     err instanceof IndexError ||
     err instanceof RootNotFoundError ||
     err instanceof LockedError ||
+    err instanceof OllamaError ||
     err instanceof SettingsError
   ) {
     return { message: err.message, code: 1 };
   }
-  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const message = (err instanceof Error ? err.message.split('\n')[0] : String(err)).replace(/\.$/, '');
   return { message: `unexpected error: ${message}. Run again with --log-level debug, and report it if it persists.`, code: 1 };
 }

@@ -21,6 +21,22 @@ export interface EmbedSummary {
 }
 
 const BATCH = 32;
+/**
+ * Embedders whose last run failed. The engine runs this after every pause in saving, so with
+ * Ollama down each save would warn again: a failure streak warns once (the rest go to debug),
+ * and the summary still carries every error.
+ */
+const failing = new WeakSet<Embedder>();
+
+function warnOnce(log: Logger, embedder: Embedder, message: string): void {
+  if (failing.has(embedder)) {
+    log.debug(message);
+  } else {
+    failing.add(embedder);
+    log.warn(message);
+  }
+}
+
 /** What is embedded of a chunk: enough to place it, short enough for small embedding models. */
 const MAX_INPUT_CHARS = 2_000;
 
@@ -41,7 +57,7 @@ export async function embedPending(
       await embedder.embed(['probe'], options.signal);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      log.warn(`Embeddings not updated: ${error} Keyword and symbol search still work.`);
+      warnOnce(log, embedder, `Embeddings not updated: ${error} Keyword and symbol search still work.`);
       return { model: embedder.model, pending: 0, embedded: 0, error, modelChanged: false, ann: 'none' };
     }
   }
@@ -69,9 +85,10 @@ export async function embedPending(
       options.onProgress?.({ done: Math.min(pending.length, i + BATCH), total: pending.length });
     }
     summary.ann = await store.maintainEmbeddings();
+    failing.delete(embedder);
   } catch (err) {
     summary.error = err instanceof Error ? err.message : String(err);
-    log.warn(`Embeddings stopped after ${summary.embedded} of ${pending.length}: ${summary.error} Keyword and symbol search still work.`);
+    warnOnce(log, embedder, `Embeddings stopped after ${summary.embedded} of ${pending.length}: ${summary.error} Keyword and symbol search still work.`);
   }
   return summary;
 }

@@ -95,7 +95,13 @@ export class OllamaClient {
   private explain(err: unknown, model: string, signal: AbortSignal | undefined): OllamaError {
     if (err instanceof OllamaError) return err;
     const e = err as { name?: string; message?: string; status_code?: number; cause?: { code?: string } };
-    if (signal?.aborted) return new OllamaError('The request to Ollama was cancelled.', 'cancelled');
+    if (signal?.aborted) {
+      // A deadline the caller set is a timeout to the user, not a cancellation.
+      if ((signal.reason as Error | undefined)?.name === 'TimeoutError') {
+        return new OllamaError(`Ollama at ${this.host} did not answer in time. Check that it is running and not overloaded.`, 'timeout');
+      }
+      return new OllamaError('The request to Ollama was cancelled.', 'cancelled');
+    }
     if (e.name === 'TimeoutError' || (e.name === 'AbortError' && !signal?.aborted)) {
       return new OllamaError(
         `Ollama at ${this.host} did not answer within ${Math.round(this.options.timeoutMs / 1000)} s. Check that it is not overloaded, or raise inhouse.ollama.timeoutSeconds.`,

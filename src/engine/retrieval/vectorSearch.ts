@@ -12,6 +12,10 @@ const REFINE_FACTOR = 10;
  * StoreVectorSearch for every query, and an instance flag warned on every one of them.
  */
 const failing = new WeakSet<Embedder>();
+/** A query is one short text: a search never waits long for its vector. */
+const QUERY_EMBED_MS = 5_000;
+/** In a failure streak, a hung Ollama costs each search this much, not the full wait. */
+const QUERY_EMBED_FAILING_MS = 1_000;
 
 /**
  * Nearest chunks by embedding. A failing embedder (Ollama down, model missing) degrades search
@@ -27,16 +31,24 @@ export class StoreVectorSearch implements VectorSearch {
   async search(query: string, filter: ChunkFilter, limit: number): Promise<ChunkHit[]> {
     const table = await this.store.embeddingsTable();
     if (!table || this.store.embedding?.model !== this.embedder.model) return [];
+    const streak = failing.has(this.embedder);
     let vector: number[];
     try {
-      [vector] = await this.embedder.embed([query]);
+      [vector] = await this.embedder.embed([query], AbortSignal.timeout(streak ? QUERY_EMBED_FAILING_MS : QUERY_EMBED_MS));
+      // A vector the table cannot hold would fail the query as a damaged index.
+      const dim = this.store.embedding?.dim;
+      if (dim && vector.length !== dim) {
+        throw new Error(
+          `The embedding model ${this.embedder.model} now returns ${vector.length}-dimensional vectors, not ${dim}. ` +
+            'Re-embed with `inhouse index <folder> --rebuild`, or check inhouse.embedding.model.',
+        );
+      }
       failing.delete(this.embedder);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (!failing.has(this.embedder)) {
-        failing.add(this.embedder);
-        this.log.warn(`Searching without embeddings: ${message}`);
-      }
+      if (streak) this.log.debug(`Searching without embeddings: ${message}`);
+      else this.log.warn(`Searching without embeddings: ${message}`);
+      failing.add(this.embedder);
       return [];
     }
     const rows = (await table
