@@ -394,6 +394,7 @@ export class IndexStore {
       optimized = true;
     }
     const { built, folded } = await this.makeSearchable();
+    await this.ensureScalarIndexes();
     await writeMeta(this.dir, this.meta);
     return { fts: fts || built, optimized: optimized || folded };
   }
@@ -418,6 +419,25 @@ export class IndexStore {
     // optimize() adds the new rows to the existing index (and compacts small fragments).
     await this.chunks.optimize({ cleanupOlderThan: cleanupCutoff() });
     return { built: false, folded: true };
+  }
+
+  /**
+   * B-tree indexes on the keys every save filters by (a file's rows, its catalog entry) and
+   * on chunk ids, which retrieval fetches by: without them each is a scan of the table.
+   * Rows added later are folded in by optimize() and scanned until then.
+   */
+  private async ensureScalarIndexes(): Promise<void> {
+    const lancedb = loadLanceDb();
+    for (const [table, column] of [
+      [this.chunks, 'file_key'],
+      [this.chunks, 'id'],
+      [this.files, 'file_key'],
+    ] as const) {
+      if ((await table.countRows()) === 0) continue;
+      const indices = await table.listIndices();
+      if (indices.some((i) => i.columns.length === 1 && i.columns[0] === column)) continue;
+      await table.createIndex(column, { config: lancedb.Index.btree(), replace: true });
+    }
   }
 
   private async createFtsIndex(): Promise<void> {

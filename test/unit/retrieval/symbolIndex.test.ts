@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { Int32, Table as ArrowTable, Utf8, vectorFromArray } from 'apache-arrow';
 import type { Table } from '@lancedb/lancedb';
 import { SYMBOL_COLUMNS, SymbolIndex, symbolFromRow, type SymbolEntry } from '../../../src/engine/retrieval/symbolIndex';
 
@@ -141,16 +142,25 @@ describe('SymbolIndex', () => {
   describe('load', () => {
     it('groups rows by file and converts column values', async () => {
       const rows = [
-        { id: 'r1', file_key: A, root: '/ws', path: 'src/a.ts', source: 'workspace', language: 'typescript', kind: 'function', shape: 'whole', name: 'alpha', qualified_name: 'alpha', parent: '', start_line: 3n, end_line: 9n, signature: 'function alpha()' },
+        { id: 'r1', file_key: A, root: '/ws', path: 'src/a.ts', source: 'workspace', language: 'typescript', kind: 'function', shape: 'whole', name: 'alpha', qualified_name: 'alpha', parent: '', start_line: 3, end_line: 9, signature: 'function alpha()' },
         { id: 'r2', file_key: B, root: '/ws', path: 'src/b.ts', source: 'acme', language: 'typescript', kind: 'class', shape: 'outline', name: 'Beta', qualified_name: 'lib.Beta', parent: 'lib', start_line: 1, end_line: 200, signature: 'class Beta' },
         { id: 'r3', file_key: A, root: '/ws', path: 'src/a.ts', source: 'workspace', language: 'typescript', kind: 'block', shape: 'block', name: '', qualified_name: '', parent: '', start_line: 1, end_line: 2, signature: '' },
       ];
       let selected: string[] | undefined;
+      // What LanceDB hands back: an Arrow table, read column by column.
+      const arrow = new ArrowTable(
+        Object.fromEntries(
+          SYMBOL_COLUMNS.map((c) => {
+            const values = rows.map((r) => (r as Record<string, unknown>)[c]);
+            return [c, typeof values[0] === 'number' ? vectorFromArray(values as number[], new Int32()) : vectorFromArray(values as string[], new Utf8())];
+          }),
+        ),
+      );
       const table = {
         query: () => ({
           select: (columns: string[]) => {
             selected = columns;
-            return { toArray: async () => rows };
+            return { toArrow: async () => arrow };
           },
         }),
       } as unknown as Table;

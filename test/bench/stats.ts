@@ -1,0 +1,81 @@
+/** Small helpers for timing and reporting; no dependencies. */
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+}
+
+export interface Distribution {
+  n: number;
+  min: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export function distribution(values: number[]): Distribution {
+  const s = values.slice().sort((a, b) => a - b);
+  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
+  return { n: s.length, min: s[0] ?? NaN, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN, mean };
+}
+
+export const round = (x: number, digits = 1): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
+export const mb = (bytes: number): number => bytes / (1024 * 1024);
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** Samples the process RSS (main thread, workers and native threads alike) on a timer. */
+export class RssSampler {
+  private timer?: NodeJS.Timeout;
+  peak = 0;
+  samples = 0;
+  /** process.memoryUsage() of the main thread at the peak (heap, external and array buffers). */
+  atPeak?: NodeJS.MemoryUsage;
+  /** Peak per labelled phase. */
+  readonly phasePeak: Record<string, number> = {};
+  phase = 'start';
+
+  start(intervalMs = 50): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  sample(): void {
+    const usage = process.memoryUsage();
+    const rss = usage.rss;
+    this.samples++;
+    if (rss > this.peak) {
+      this.peak = rss;
+      this.atPeak = usage;
+    }
+    if (rss > (this.phasePeak[this.phase] ?? 0)) this.phasePeak[this.phase] = rss;
+  }
+
+  setPhase(phase: string): void {
+    this.sample();
+    this.phase = phase;
+    this.sample();
+  }
+
+  stop(): void {
+    this.sample();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** Renders rows as a pipe table with padded columns. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
