@@ -286,6 +286,12 @@ export class Engine {
       {
         crawl: { maxFileBytes: s['index.maxFileBytes'], extraExcludes: s['index.exclude'] },
         analysisKey: JSON.stringify([CHUNKER_VERSION, s['index.maxLineLength'], s['index.maxChunkLines']]),
+        // Each worker holds a couple of hundred megabytes; a later save starts a fresh pool.
+        onParsed: async () => {
+          const pool = this.pool;
+          this.pool = undefined;
+          await pool?.dispose();
+        },
       },
       this.log,
     );

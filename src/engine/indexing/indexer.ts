@@ -42,6 +42,8 @@ export interface IndexerOptions {
   crawl: Omit<CrawlOptions, 'signal' | 'isIndexable'>;
   /** Changes when chunking settings or code change; a different key re-indexes everything. */
   analysisKey: string;
+  /** Called once a full run has parsed everything, before the search indexes are rebuilt. */
+  onParsed?(): Promise<void>;
 }
 
 /** Catalog mtime of a file indexed from an unsaved buffer: never equal to a real one. */
@@ -135,6 +137,8 @@ export class Indexer {
     await batch.flush();
 
     run.onProgress?.({ phase: 'finishing', done, total: items.length });
+    // Parsing is over: the workers' memory is better given back before the index build.
+    await this.options.onParsed?.();
     this.store.analysisKey = this.options.analysisKey;
     await this.store.maintain();
     const stats = await this.store.stats();

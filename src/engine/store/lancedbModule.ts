@@ -9,7 +9,7 @@ let cached: typeof LanceDb | undefined;
  */
 export function loadLanceDb(): typeof LanceDb {
   if (!cached) {
-    process.env.LANCE_CPU_THREADS ??= '4';
+    process.env.LANCE_CPU_THREADS ??= '3';
     process.env.LANCEDB_LOG ??= 'error';
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     cached = require('@lancedb/lancedb') as typeof LanceDb;
