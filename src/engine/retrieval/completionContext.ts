@@ -54,6 +54,7 @@ const SCAN_AFTER = 8;
 /** Identifiers looked up per request, most relevant first. */
 const MAX_NAMES = 16;
 const SIMILAR = 3;
+const SIMILAR_TERMS = 24;
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
 const DEFINITION_KINDS = new Set(['function', 'method', 'class', 'struct', 'interface', 'trait', 'enum', 'type', 'constant', 'module', 'impl']);
 const CONTAINERS = new Set(['class', 'struct', 'interface', 'trait', 'enum', 'impl', 'module']);
@@ -108,11 +109,14 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   const after = [current.slice(req.column), ...lines.slice(row + 1, row + 1 + SCAN_AFTER)].join('\n');
   const names = rankNames(before, after);
   const imported = new Set(src.graph.importsOf(req.fileKey));
+  // Parents that are no container of this file (the package prefix, or none) mean top level.
+  const containers = new Set(fileChunks.filter((e) => CONTAINERS.has(e.kind)).map((e) => e.qualifiedName));
+  const topLevelParents = { has: (parent: string) => !containers.has(parent) };
   const here = src.graph.file(req.fileKey);
 
   // 1. Definitions, through imports first, then by name.
   const picked = new Map<string, { entry: SymbolEntry; score: number }>();
-  for (const { name, weight, receiver } of names) {
+  for (const { name, weight, receiver, bare } of names) {
     const candidates = src.symbols
       .exact(name)
       .filter((e) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !inWindow(e) && !enclosesCursor(e));
@@ -121,7 +125,7 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     for (const e of candidates) {
       let s = 0;
       if (imported.has(e.fileKey)) s += 50;
-      if (e.fileKey === req.fileKey) s += 30;
+      if (e.fileKey === req.fileKey) s += bare && !topLevelParents.has(e.parent) ? 10 : bare ? 60 : 30;
       if (receiver && enclosing && e.parent === enclosing.qualifiedName) s += 40;
       if (here && e.source === here.source) s += 8;
       if (here && e.language === here.language) s += 6;
@@ -142,10 +146,16 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   // 3. Similar code: BM25 over the lines just before the cursor.
   const query = splitIdentifiers(lines.slice(Math.max(0, row - 3), row).join(' ') + ' ' + current.slice(0, req.column))
     .replace(/[^A-Za-z0-9_$\u0080-\uffff]+/g, ' ')
-    .trim();
+    .trim()
+    .split(' ')
+    // The last distinct words only: a long query costs BM25 time and adds little.
+    .reverse()
+    .filter((w, i, all) => w && all.indexOf(w) === i)
+    .slice(0, SIMILAR_TERMS)
+    .join(' ');
   const [texts, similar] = await Promise.all([
     chunksByIds(src.chunks, definitions.map((d) => d.entry.id)),
-    query ? ftsChunks(src.chunks, query, {}, 20) : Promise.resolve([] as ChunkHit[]),
+    query ? ftsChunks(src.chunks, query, {}, SIMILAR * 3) : Promise.resolve([] as ChunkHit[]),
   ]);
 
   const out: ContextSnippet[] = [];
@@ -194,6 +204,8 @@ interface RankedName {
   weight: number;
   /** Called on this/self: prefer the enclosing class's member. */
   receiver: boolean;
+  /** The call being typed has no receiver: a top-level definition in this file shadows imports. */
+  bare?: boolean;
 }
 
 /**
@@ -202,13 +214,16 @@ interface RankedName {
  */
 export function rankNames(before: string, after: string): RankedName[] {
   const scores = new Map<string, RankedName>();
-  const add = (name: string, weight: number, receiver: boolean) => {
-    if (name.length < 2 || KEYWORDS.has(name) || /^\d/.test(name)) return;
+  // Keywords are skipped, except where a call proves the word is a name (`re.match(`).
+  const add = (name: string, weight: number, receiver: boolean, called = false, bare = false) => {
+    if (name.length < 2 || (!called && KEYWORDS.has(name)) || /^\d/.test(name)) return;
     const prior = scores.get(name);
-    if (!prior || prior.weight < weight) scores.set(name, { name, weight, receiver: receiver || (prior?.receiver ?? false) });
+    if (!prior || prior.weight < weight) {
+      scores.set(name, { name, weight, receiver: receiver || (prior?.receiver ?? false), bare: bare || (prior?.bare ?? false) });
+    }
   };
   const callee = openCall(before);
-  if (callee) add(callee.name, 100, callee.receiver);
+  if (callee) add(callee.name, 100, callee.receiver, !callee.bare || !KEYWORDS.has(callee.name), callee.bare);
 
   const beforeLines = before.split('\n');
   beforeLines.forEach((line, i) => {
@@ -226,7 +241,7 @@ export function rankNames(before: string, after: string): RankedName[] {
 }
 
 /** The function whose argument list the cursor is in, if any. */
-function openCall(before: string): { name: string; receiver: boolean } | undefined {
+function openCall(before: string): { name: string; receiver: boolean; bare: boolean } | undefined {
   let depth = 0;
   for (let i = before.length - 1, seen = 0; i >= 0 && seen < 2000; i--, seen++) {
     const ch = before[i];
@@ -234,9 +249,10 @@ function openCall(before: string): { name: string; receiver: boolean } | undefin
     else if (ch === '(') {
       if (depth === 0) {
         const head = before.slice(Math.max(0, i - 200), i);
-        const m = /([A-Za-z_$@]+)?\s*(?:\.|->|::)?\s*([A-Za-z_$][A-Za-z0-9_$]*)\s*(?:<[^<>()]*>)?\s*$/.exec(head);
+        // The receiver is optional but needs its separator: `pump(fromAsync(` names fromAsync.
+        const m = /(?:([A-Za-z_$@]+)\s*(?:\.|->|::)\s*)?([A-Za-z_$][A-Za-z0-9_$]*)\s*(?:<[^<>()]*>)?\s*$/.exec(head);
         if (!m) return undefined;
-        return { name: m[2], receiver: RECEIVERS.has(m[1] ?? '') };
+        return { name: m[2], receiver: RECEIVERS.has(m[1] ?? ''), bare: m[1] === undefined };
       }
       depth--;
     } else if (ch === ';' || ch === '{' || ch === '}') {

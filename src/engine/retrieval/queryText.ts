@@ -12,6 +12,8 @@ const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/g;
  * first word ("Convert the bytes…") is English.
  */
 const CODE_SHAPED = /^.+[A-Z]|[_$]|[A-Za-z][0-9]/;
+/** An all-capitals word in a sentence is emphasis or an acronym ("from FIRST to LAST", "URL"). */
+const SHOUTED = /^[A-Z][A-Z0-9]*$/;
 
 export interface ParsedQuery {
   /** Words for BM25: identifiers kept whole and split, punctuation dropped. */
@@ -35,7 +37,7 @@ export function parseQuery(raw: string): ParsedQuery {
   const tokens = [...new Set(q.match(IDENTIFIER) ?? [])].filter((t) => t.length > 1);
   // In a phrase, a plain lower-case word is English ("user" in "user by id"), not a symbol
   // name: looked up exactly (and case-insensitively) it would outrank getUserById with `User`.
-  const identifiers = /\s/.test(q) ? tokens.filter((t) => CODE_SHAPED.test(t)) : tokens;
+  const identifiers = /\s/.test(q) ? tokens.filter((t) => CODE_SHAPED.test(t) && !SHOUTED.test(t)) : tokens;
   const single = /^[A-Za-z_$][A-Za-z0-9_$.:]*$/.test(q) ? q.split(/[.:]+/).pop() : undefined;
   return { words, identifiers, single };
 }

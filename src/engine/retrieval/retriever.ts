@@ -25,7 +25,7 @@ export interface VectorSearch {
 }
 
 /** How much one rank in each list counts in the fusion. */
-const WEIGHTS = { exactSymbol: 2, prefixSymbol: 0.75, keyword: 1, vector: 1 };
+const WEIGHTS = { exactSymbol: 2, phraseSymbol: 0.5, prefixSymbol: 0.75, keyword: 1, vector: 1 };
 const KIND_ORDER: Record<string, number> = { function: 0, method: 0, class: 1, interface: 1, struct: 1, trait: 1, enum: 1, type: 2, constant: 2, module: 3, impl: 3 };
 
 /**
@@ -55,11 +55,16 @@ export class Retriever {
       ftsChunks(this.chunks, parsed.words, filter, depth),
       this.vectors?.search(query, filter, depth) ?? Promise.resolve([]),
     ]);
-    const exact = rankSymbols(parsed.identifiers.flatMap((id) => this.symbols.exact(id)).filter(keep));
+    // In a sentence, symbol names are hints, not the question: matched case-sensitively and
+    // weighted below the keyword list ("Return the URL…" is not about a `URL` constant).
+    const phrase = parsed.single === undefined;
+    const exact = rankSymbols(
+      parsed.identifiers.flatMap((id) => (phrase ? this.symbols.exactCase(id) : this.symbols.exact(id))).filter(keep),
+    );
     const prefix = parsed.single ? rankSymbols(this.symbols.prefix(parsed.single, 50).filter(keep)) : [];
 
     const lists: RankedList<SymbolEntry | ChunkHit>[] = [
-      { items: exact, weight: WEIGHTS.exactSymbol },
+      { items: exact, weight: phrase ? WEIGHTS.phraseSymbol : WEIGHTS.exactSymbol },
       { items: prefix, weight: WEIGHTS.prefixSymbol },
       { items: keyword.filter(keep), weight: WEIGHTS.keyword },
       { items: vector.filter(keep), weight: WEIGHTS.vector },

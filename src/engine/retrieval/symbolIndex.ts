@@ -107,6 +107,11 @@ export class SymbolIndex {
     return this.byName.get(name) ?? this.byLowerName.get(name.toLowerCase()) ?? [];
   }
 
+  /** Definitions named exactly `name`, case included. */
+  exactCase(name: string): readonly SymbolEntry[] {
+    return this.byName.get(name) ?? [];
+  }
+
   /** Definitions whose name starts with `prefix` (case-insensitive), at most `limit`. */
   prefix(prefix: string, limit: number): SymbolEntry[] {
     const p = prefix.toLowerCase();

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import type { Engine } from '../../../src/engine/engine';
-import type { ContextSnippet } from '../../../src/engine/retrieval/completionContext';
+import { rankNames, type ContextSnippet } from '../../../src/engine/retrieval/completionContext';
 import { QueryError } from '../../../src/engine/retrieval/queryText';
 import { makeTmp, newEngine, removeTmp } from '../../support/indexKit';
 import { REPO_ROOT, testAssets } from '../../support/testAssets';
@@ -608,3 +608,23 @@ describe('inhouse context --json (in-process CLI)', function () {
     assert.match(missing.err, /^inhouse: No such file: .*src\/missing\.ts\./);
   });
 });
+
+describe('rankNames (cursor scanning)', () => {
+  it('names the innermost call being typed, with or without a receiver', () => {
+    assert.deepEqual(pick(rankNames('pump(fromAsyncIterable(', '')), { name: 'fromAsyncIterable', receiver: false, bare: true });
+    assert.deepEqual(pick(rankNames('x = foo(', '')), { name: 'foo', receiver: false, bare: true });
+    assert.deepEqual(pick(rankNames('self.normalize(', '')), { name: 'normalize', receiver: true, bare: false });
+    assert.deepEqual(pick(rankNames('m = re.match(', '')), { name: 'match', receiver: false, bare: false });
+  });
+
+  it('keeps a keyword-like name when a call proves it is one, and drops plain keywords', () => {
+    const names = rankNames('if ok:\n    return re.match(', '').map((n) => n.name);
+    assert.equal(names[0], 'match');
+    assert.ok(!names.includes('if') && !names.includes('return'));
+  });
+});
+
+function pick(names: ReturnType<typeof rankNames>) {
+  const first = names[0];
+  return { name: first.name, receiver: first.receiver, bare: first.bare ?? false };
+}
