@@ -54,7 +54,7 @@ const SCAN_AFTER = 8;
 /** Identifiers looked up per request, most relevant first. */
 const MAX_NAMES = 16;
 const SIMILAR = 3;
-const SIMILAR_TERMS = 24;
+const SIMILAR_TERMS = 12;
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
 const DEFINITION_KINDS = new Set(['function', 'method', 'class', 'struct', 'interface', 'trait', 'enum', 'type', 'constant', 'module', 'impl']);
 const CONTAINERS = new Set(['class', 'struct', 'interface', 'trait', 'enum', 'impl', 'module']);
