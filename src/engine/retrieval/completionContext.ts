@@ -54,7 +54,7 @@ const SCAN_AFTER = 8;
 /** Identifiers looked up per request, most relevant first. */
 const MAX_NAMES = 16;
 const SIMILAR = 3;
-const SIMILAR_TERMS = 12;
+const SIMILAR_TERMS = 8;
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
 const DEFINITION_KINDS = new Set(['function', 'method', 'class', 'struct', 'interface', 'trait', 'enum', 'type', 'constant', 'module', 'impl']);
 const CONTAINERS = new Set(['class', 'struct', 'interface', 'trait', 'enum', 'impl', 'module']);
@@ -155,7 +155,7 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     .join(' ');
   const [texts, similar] = await Promise.all([
     chunksByIds(src.chunks, definitions.map((d) => d.entry.id)),
-    query ? ftsChunks(src.chunks, query, {}, SIMILAR * 3) : Promise.resolve([] as ChunkHit[]),
+    query ? ftsChunks(src.chunks, query, {}, SIMILAR * 2) : Promise.resolve([] as ChunkHit[]),
   ]);
 
   const out: ContextSnippet[] = [];
