@@ -41,7 +41,8 @@ export class Grammars {
     const language = await Language.load(join(this.assets.wasmDir, lang.wasm));
     const parser = new Parser();
     parser.setLanguage(language);
-    const source = readFileSync(join(this.assets.queryDir, lang.query), 'utf8');
+    const files = Array.isArray(lang.query) ? lang.query : [lang.query];
+    const source = files.map((f) => readFileSync(join(this.assets.queryDir, f), 'utf8')).join('\n');
     return { parser, query: new Query(language, source) };
   }
 

@@ -15,8 +15,8 @@ export interface LanguageSpec {
   extensions: string[];
   /** Grammar file name in the wasm folder; undefined for languages chunked without a parser. */
   wasm?: string;
-  /** Query file name in the queries folder. */
-  query?: string;
+  /** Query file name(s) in the queries folder; several are concatenated (shared patterns). */
+  query?: string | string[];
   lineComment?: string;
   blockComment?: [string, string];
   /** Node types that are comments, for doc-comment lookup. */
@@ -44,7 +44,7 @@ export const LANGUAGES: readonly LanguageSpec[] = [
     id: 'tsx',
     extensions: ['.tsx'],
     wasm: 'tree-sitter-tsx.wasm',
-    query: 'tsx.scm',
+    query: ['typescript.scm', 'jsx.scm'],
     lineComment: '//',
     blockComment: ['/*', '*/'],
     commentNodes: ['comment'],
@@ -54,7 +54,7 @@ export const LANGUAGES: readonly LanguageSpec[] = [
     id: 'javascript',
     extensions: ['.js', '.jsx', '.mjs', '.cjs'],
     wasm: 'tree-sitter-javascript.wasm',
-    query: 'javascript.scm',
+    query: ['javascript.scm', 'jsx.scm'],
     lineComment: '//',
     blockComment: ['/*', '*/'],
     commentNodes: ['comment'],
