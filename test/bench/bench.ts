@@ -18,8 +18,6 @@
  *   BENCH_ONLY      'cold' stops after the cold run (for `node --cpu-prof`)
  *   BENCH_DIR       scratch folder (default <tmp>/inhouse-bench); BENCH_KEEP=1 keeps it
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -32,11 +30,13 @@ import { Grammars } from '../../src/engine/languages/grammars';
 import { languageById } from '../../src/engine/languages/registry';
 import { createLineLogger, silentLogger } from '../../src/engine/log';
 import { createNodeHost } from '../../src/engine/nodeHost';
-import { keywordSearch } from '../../src/engine/retrieval/keywordSearch';
+import { ftsChunks } from '../../src/engine/retrieval/chunkQueries';
+import { parseQuery } from '../../src/engine/retrieval/queryText';
 import { DEFAULTS, validateSettings } from '../../src/engine/settings';
 import { IndexStore } from '../../src/engine/store/indexStore';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { CHUNKS_SCHEMA, type FileRow } from '../../src/engine/store/schema';
+import { Contention, engineState } from './benchEnv';
 import { buildCorpus, shuffled, type Corpus } from './corpus';
 import { distribution, mb, round, RssSampler, table, timed, type Distribution } from './stats';
 
@@ -122,52 +122,6 @@ async function instrumentStore(scratch: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** Which engine was measured: HEAD plus a fingerprint of uncommitted changes under src/ (read-only git calls). */
-function engineState(): { head: string; dirtyFiles: number; diffSha1: string } {
-  const git = (...args: string[]) => execFileSync('git', ['--no-optional-locks', ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  try {
-    const head = git('rev-parse', '--short', 'HEAD').trim();
-    const changed = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean);
-    const h = createHash('sha1').update(git('diff', 'HEAD', '--', 'src'));
-    for (const line of changed.filter((l) => l.startsWith('??'))) {
-      const path = join(REPO_ROOT, line.slice(3));
-      if (statSync(path).isFile()) h.update(readFileSync(path));
-    }
-    return { head, dirtyFiles: changed.length, diffSha1: changed.length ? h.digest('hex').slice(0, 12) : '' };
-  } catch {
-    return { head: 'unknown', dirtyFiles: -1, diffSha1: '' };
-  }
-}
-
-/** Whole-machine CPU counters (Linux /proc/stat), to tell our CPU use from other processes'. */
-function procStat(): { busy: number; total: number } | undefined {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = cpu;
-    const busy = user + nice + system + irq + softirq + (steal ?? 0);
-    return { busy, total: busy + idle + (iowait ?? 0) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Share of the machine's CPU capacity used by other processes (and steal) over a span, or NaN. */
-class Contention {
-  private readonly stat0 = procStat();
-  private readonly cpu0 = process.cpuUsage();
-  private readonly t0 = performance.now();
-
-  finish(): { ownCpuS: number; othersShare: number } {
-    const cpu = process.cpuUsage(this.cpu0);
-    const ownCpuS = (cpu.user + cpu.system) / 1e6;
-    const stat1 = procStat();
-    if (!this.stat0 || !stat1) return { ownCpuS, othersShare: NaN };
-    const wallS = (performance.now() - this.t0) / 1000;
-    const busyShare = (stat1.busy - this.stat0.busy) / Math.max(1, stat1.total - this.stat0.total);
-    return { ownCpuS, othersShare: Math.max(0, busyShare - ownCpuS / (wallS * availableParallelism())) };
-  }
-}
 
 function diskBytes(dir: string): number {
   let total = 0;
@@ -464,11 +418,12 @@ async function searchBench(dbDir: string): Promise<SearchRun> {
       if (hits.some((h) => h.symbol === q || h.symbol.endsWith(`.${q}`))) found++;
     }
     await engine.dispose();
-    for (const q of names.slice(0, 5)) await keywordSearch(store, q, opts);
+    const bm25 = (q: string) => ftsChunks(store.chunksTable, parseQuery(q).words, {}, opts.limit);
+    for (const q of names.slice(0, 5)) await bm25(q);
     const viaStore: number[] = [];
     for (const q of names) {
       const t0 = performance.now();
-      await keywordSearch(store, q, opts);
+      await bm25(q);
       viaStore.push(performance.now() - t0);
     }
     return { queries: names.length, firstSearchMs: first.ms, engineSearch: distribution(viaEngine), openStore: distribution(viaStore), hitRate: found / (names.length || 1) };
@@ -567,7 +522,7 @@ async function main(): Promise<void> {
   const search = await searchBench(dbDir);
   say(`  first engine.search on a fresh engine: ${search.firstSearchMs.toFixed(0)} ms`);
   say(`  engine.search (public API, warm):                 p50 ${search.engineSearch.p50.toFixed(1)} ms, p95 ${search.engineSearch.p95.toFixed(1)} ms`);
-  say(`  keywordSearch (BM25 only) on a store kept open:   p50 ${search.openStore.p50.toFixed(1)} ms, p95 ${search.openStore.p95.toFixed(1)} ms`);
+  say(`  BM25 list (ftsChunks) on a store kept open:      p50 ${search.openStore.p50.toFixed(1)} ms, p95 ${search.openStore.p95.toFixed(1)} ms`);
   say(`  queries whose function is among the top 10: ${(search.hitRate * 100).toFixed(0)}%`);
 
   // Results.

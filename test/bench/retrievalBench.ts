@@ -28,9 +28,7 @@
  *   RB_SEED        sampling seed (default 20251)
  *   RB_DIR         scratch folder (default <tmp>/inhouse-retrieval-bench); RB_KEEP=1 keeps it
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type * as LanceDb from '@lancedb/lancedb';
@@ -53,6 +51,7 @@ import { IndexStore } from '../../src/engine/store/indexStore';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import type { FileRow } from '../../src/engine/store/schema';
 import { OllamaTestServer, standardModels } from '../support/ollamaTestServer';
+import { Contention, engineState } from './benchEnv';
 import { buildCorpus, shuffled } from './corpus';
 import { distribution, round, table, timed, type Distribution } from './stats';
 
@@ -762,49 +761,6 @@ async function annRecall(rows: Row[], sentences: string[], workDir: string): Pro
 
 // ---------------------------------------------------------------------------------------------
 
-/** Which engine was measured: HEAD plus a fingerprint of uncommitted changes under src/ (read-only git calls). */
-function engineState(): { head: string; dirtyFiles: number; diffSha1: string } {
-  const git = (...args: string[]) => execFileSync('git', ['--no-optional-locks', ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  try {
-    const head = git('rev-parse', '--short', 'HEAD').trim();
-    const changed = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean);
-    const h = createHash('sha1').update(git('diff', 'HEAD', '--', 'src'));
-    for (const line of changed.filter((l) => l.startsWith('??'))) {
-      const path = join(REPO_ROOT, line.slice(3));
-      if (statSync(path).isFile()) h.update(readFileSync(path));
-    }
-    return { head, dirtyFiles: changed.length, diffSha1: changed.length ? h.digest('hex').slice(0, 12) : '' };
-  } catch {
-    return { head: 'unknown', dirtyFiles: -1, diffSha1: '' };
-  }
-}
-
-/** Share of the machine's CPU used by other processes over a span (Linux /proc/stat), or NaN. */
-class Contention {
-  private readonly stat0 = Contention.procStat();
-  private readonly cpu0 = process.cpuUsage();
-  private readonly t0 = performance.now();
-
-  static procStat(): { busy: number; total: number } | undefined {
-    try {
-      const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-      const busy = user + nice + system + irq + softirq + (steal ?? 0);
-      return { busy, total: busy + idle + (iowait ?? 0) };
-    } catch {
-      return undefined;
-    }
-  }
-
-  othersShare(): number {
-    const stat1 = Contention.procStat();
-    if (!this.stat0 || !stat1) return NaN;
-    const cpu = process.cpuUsage(this.cpu0);
-    const wallS = (performance.now() - this.t0) / 1000;
-    const busy = (stat1.busy - this.stat0.busy) / Math.max(1, stat1.total - this.stat0.total);
-    return Math.max(0, busy - (cpu.user + cpu.system) / 1e6 / (wallS * availableParallelism()));
-  }
-}
-
 function newEngine(dbDir: string): Engine {
   return createEngine(createNodeHost(), validateSettings({ ...DEFAULTS }), { dbDir, assets: assetsIn(DIST) }, log);
 }
@@ -1170,7 +1126,7 @@ async function main(): Promise<void> {
   const callResults: CallResult[] = [];
   const contextContention = new Contention();
   for (const p of callPairs) callResults.push(await runCall(p));
-  const contextOthers = contextContention.othersShare();
+  const contextOthers = contextContention.finish().othersShare;
   const extraResults: CallResult[] = [];
   for (const p of extraAmbiguous) extraResults.push(await runCall(p));
   const callAll = metrics(callResults.map((r) => r.rank));
@@ -1240,7 +1196,7 @@ async function main(): Promise<void> {
     latAll.push(ms);
     (m.type === 'identifier' ? latId : latSentence).push(ms);
   }
-  const searchOthers = searchContention.othersShare();
+  const searchOthers = searchContention.finish().othersShare;
   const searchLat = distribution(latAll);
   const contextLat = distribution(callResults.map((r) => r.ms));
   const busyNote = (x: number) => (Number.isFinite(x) ? `other processes used ${(x * 100).toFixed(0)}% of the machine's CPU meanwhile` : 'contention unknown');

@@ -1,5 +1,6 @@
 import type { Table } from '@lancedb/lancedb';
 import { inList, sqlString } from '../store/filter';
+import { symbolFromRow } from './symbolIndex';
 
 /** A chunk as retrieval returns it: identity, place and text. */
 export interface ChunkHit {
@@ -40,24 +41,8 @@ export function whereOf(filter: ChunkFilter): string | undefined {
 }
 
 function hitFromRow(r: Record<string, unknown>): ChunkHit {
-  return {
-    id: String(r.id),
-    fileKey: String(r.file_key),
-    root: String(r.root),
-    path: String(r.path),
-    source: String(r.source),
-    language: String(r.language),
-    kind: String(r.kind),
-    shape: String(r.shape),
-    name: String(r.name),
-    qualifiedName: String(r.qualified_name),
-    startLine: Number(r.start_line),
-    endLine: Number(r.end_line),
-    signature: String(r.signature),
-    doc: String(r.doc),
-    text: String(r.text),
-    textHash: String(r.text_hash),
-  };
+  const { parent: _parent, ...identity } = symbolFromRow(r);
+  return { ...identity, doc: String(r.doc), text: String(r.text), textHash: String(r.text_hash) };
 }
 
 /** BM25 over the search text, best first. */
