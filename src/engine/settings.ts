@@ -37,6 +37,25 @@ export const SETTINGS_SPEC = {
   libraries: spec<Record<string, string>>({}, 'Internal libraries to index beside the workspace: name → folder path.', stringMap),
   'ollama.host': spec('', 'Ollama address, e.g. http://127.0.0.1:11434. Empty: the OLLAMA_HOST environment variable, else http://127.0.0.1:11434.', text(500)),
   'ollama.timeoutSeconds': spec(30, 'Longest wait for any one Ollama request before it fails with a message.', integer(1, 3600)),
+  'ollama.keepAlive': spec(
+    '30m',
+    'How long Ollama keeps a model loaded after a request, as Ollama reads it: a duration such as 30m or 1h, 0 to unload at once, -1 to keep it loaded.',
+    (v: unknown) => (typeof v === 'string' && /^(-1|0|\d+(\.\d+)?(ms|s|m|h))$/.test(v.trim()) ? undefined : 'a duration such as 30m, 1h, 90s, 0 or -1'),
+  ),
+  'chat.model': spec('qwen2.5-coder:7b', 'Ollama model for the chat panel, `inhouse ask` and "Explain with House Conventions" (the house model once one is registered).', text(200)),
+  'chat.contextTokens': spec(
+    8192,
+    'Prompt budget for chat and explain, in tokens. The model context (num_ctx) is derived from it and stays fixed, so Ollama does not reload the model.',
+    integer(1024, 262_144),
+  ),
+  'chat.maxTokens': spec(1024, 'Longest chat or explain answer, in tokens.', integer(16, 32_768)),
+  'completion.model': spec(
+    'qwen2.5-coder:1.5b-base',
+    'Ollama model for inline completions (fill-in-the-middle). A base/code model such as qwen2.5-coder:1.5b-base works best.',
+    text(200),
+  ),
+  'completion.contextTokens': spec(2048, 'Prompt budget for an inline completion, in tokens (prefix, suffix, repository context and conventions).', integer(256, 65_536)),
+  'completion.maxTokens': spec(128, 'Longest inline completion, in tokens.', integer(8, 4096)),
   'embedding.model': spec(
     '',
     'Ollama embedding model for vector search, e.g. nomic-embed-text. Empty: keyword and symbol search only (no model needed).',
