@@ -11,7 +11,9 @@ export type ChunkKind =
   | 'module'
   | 'impl'
   | 'section'
-  | 'block';
+  | 'block'
+  /** A house convention (src/engine/conventions): name is the rule id, signature its title. */
+  | 'rule';
 
 /**
  * How the chunk relates to its symbol: the whole symbol, the outline of a big container
@@ -50,6 +52,8 @@ export interface ParsedFile {
   /** The parser recovered from syntax errors; chunks come from the partial tree. */
   hasErrors: boolean;
   redactions: number;
+  /** Problems worth telling the user about, each naming the file (broken convention frontmatter). */
+  warnings?: string[];
 }
 
 export const CONTAINER_KINDS: ReadonlySet<ChunkKind> = new Set(['class', 'struct', 'interface', 'trait', 'enum', 'impl', 'module']);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { CONVENTIONS_DIR, isInConventionsDir } from '../conventions/conventionFiles';
 import type { DirEntry, EngineHost, FileStat } from '../host';
 import type { Logger } from '../log';
 import { secretFileReason } from './secrets';
@@ -83,6 +84,14 @@ export const DEFAULT_EXCLUDED_FILES: ReadonlySet<string> = new Set([
   'composer.lock', 'Gemfile.lock', 'go.sum',
 ]);
 const DEFAULT_EXCLUDED_SUFFIXES = ['.min.js', '.min.css', '.map'];
+
+/**
+ * InHouse's own folder is excluded (the index lives in it) except for the house conventions,
+ * which the crawl enters straight from the root without listing the rest of `.inhouse`.
+ * Ignore files outside the conventions folder do not hide it: `.inhouse/` is usually ignored
+ * to keep the index out of git, not the conventions. `index.exclude` patterns still apply.
+ */
+const INHOUSE_DIR = '.inhouse';
 
 /** Read in this order so that .inhouseignore rules, added last, win over .gitignore in the same directory. */
 const IGNORE_FILES = ['.gitignore', '.inhouseignore'];
@@ -227,6 +236,16 @@ export async function* crawl(
       return { prefix: relDir === '' ? '' : relDir + '/', ig };
     };
 
+    /** `.inhouse/conventions` under the root, unless missing or excluded by index.exclude. */
+    const conventionsDir = async (absRoot: string, realRoot: string): Promise<DirItem | undefined> => {
+      if (extra && decide(extra, `${CONVENTIONS_DIR}/`) === 'ignored') return undefined;
+      const abs = path.join(absRoot, ...CONVENTIONS_DIR.split('/'));
+      const st = await host.stat(abs).catch(() => undefined);
+      if (st?.kind !== 'directory') return undefined;
+      const realPath = await host.realPath(abs).catch(() => path.join(realRoot, ...CONVENTIONS_DIR.split('/')));
+      return { kind: 'dir', absPath: abs, relPath: CONVENTIONS_DIR, realPath, viaLink: false };
+    };
+
     /** Reads one directory into the ordered list of what the walk will emit or descend into. */
     const expand = async (
       absDir: string, relDir: string, realDir: string, parentChain: Matcher[],
@@ -240,12 +259,20 @@ export async function* crawl(
       entries.sort(byName);
       const own = await readIgnoreFiles(absDir, relDir, entries);
       const chain = own ? [...parentChain, own] : parentChain;
+      const conventions =
+        relDir === '' && entries.some((e) => e.name === INHOUSE_DIR && e.kind === 'directory')
+          ? await conventionsDir(absDir, realDir)
+          : undefined;
 
       const candidates: DirEntry[] = [];
       const slots: (Item | { kind: 'probe'; entry: DirEntry; at: number })[] = [];
       for (const e of entries) {
         const relPath = relDir === '' ? e.name : `${relDir}/${e.name}`;
         if (e.kind === 'directory') {
+          if (relPath === INHOUSE_DIR) {
+            if (conventions) slots.push(conventions);
+            continue;
+          }
           if (isDefaultExcluded(e.name, true) || isIgnored(chain, relPath, true)) continue;
           slots.push({ kind: 'dir', absPath: path.join(absDir, e.name), relPath, realPath: path.join(realDir, e.name), viaLink: false });
         } else if (e.kind === 'file') {
@@ -355,7 +382,8 @@ export async function* crawl(
         continue;
       }
       visited.add(item.realPath);
-      const expanded = await expand(item.absPath, item.relPath, item.realPath, top.chain);
+      const chain = item.relPath === CONVENTIONS_DIR ? [] : top.chain;
+      const expanded = await expand(item.absPath, item.relPath, item.realPath, chain);
       if ('error' in expanded) {
         log.debug(`crawl: cannot read ${item.absPath}`, errorDetail(expanded.error));
         yield skip(item.absPath, item.relPath, 'unreadable', errorDetail(expanded.error));
@@ -378,9 +406,11 @@ export async function classifyPath(
 ): Promise<'ignored' | 'secret-file' | 'indexable'> {
   const parts = relPath.split('/');
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return 'ignored';
-  if (parts.slice(0, -1).some((p) => isDefaultExcluded(p, true)) || isDefaultExcluded(parts[parts.length - 1], false)) return 'ignored';
+  // The conventions folder's own two levels pass the default excludes and the ignore files above it.
+  const skipped = parts.length > 2 && isInConventionsDir(relPath) ? 2 : 0;
+  if (parts.slice(skipped, -1).some((p) => isDefaultExcluded(p, true)) || isDefaultExcluded(parts[parts.length - 1], false)) return 'ignored';
   const matchers: Matcher[] = [];
-  for (let depth = 0; depth < parts.length; depth++) {
+  for (let depth = skipped; depth < parts.length; depth++) {
     const relDir = parts.slice(0, depth).join('/');
     const ig = ignore({ ignorecase: IGNORE_CASE });
     let any = false;

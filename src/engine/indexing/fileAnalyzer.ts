@@ -1,3 +1,5 @@
+import { conventionFileKind } from '../conventions/conventionFiles';
+import { parseConventionFile } from '../conventions/conventionParser';
 import type { Grammars } from '../languages/grammars';
 import type { LanguageSpec } from '../languages/registry';
 import type { ParsedFile } from './chunk';
@@ -26,7 +28,8 @@ export class FileAnalyzer {
     private readonly options: AnalyzerOptions,
   ) {}
 
-  async analyze(bytes: Uint8Array, lang: LanguageSpec): Promise<Analysis> {
+  /** `relPath` (relative to the root) marks convention files, which are chunked into rules. */
+  async analyze(bytes: Uint8Array, lang: LanguageSpec, relPath?: string): Promise<Analysis> {
     if (bytes.subarray(0, BINARY_PROBE).includes(0)) return { ok: false, reason: 'binary', detail: 'contains NUL bytes' };
     let text: string;
     try {
@@ -46,6 +49,13 @@ export class FileAnalyzer {
     }
     const base = { language: lang.id, redactions: redaction.count };
     if (!lang.wasm) {
+      const convention = relPath === undefined ? undefined : conventionFileKind(relPath);
+      if (convention && relPath !== undefined) {
+        const { chunks, warnings } = parseConventionFile(relPath, lines, convention, this.options.maxChunkLines);
+        const file: ParsedFile = { ...base, imports: [], packageName: '', chunks, hasErrors: false };
+        if (warnings.length) file.warnings = warnings;
+        return { ok: true, file };
+      }
       return { ok: true, file: { ...base, imports: [], packageName: '', chunks: chunkMarkdown(lines, this.options.maxChunkLines), hasErrors: false } };
     }
     const { parser, query } = await this.grammars.get(lang);

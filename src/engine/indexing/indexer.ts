@@ -31,6 +31,8 @@ export interface IndexSummary {
   seconds: number;
   /** Present when an embedding model is configured. */
   embeddings?: EmbedSummary;
+  /** The house conventions found (after precedence and dedupe), and problems in their files. */
+  conventions?: { rules: number; warnings: string[] };
 }
 
 export interface IndexRunOptions {
@@ -239,6 +241,7 @@ export class Indexer {
     if (!outcome.ok) {
       return { file: skippedRow(base, outcome.reason, item.size, mtimeMs, hash), rows: [], replaces: prior !== undefined, isNew: prior === undefined };
     }
+    for (const w of outcome.warnings ?? []) this.log.warn(item.source === 'workspace' ? w : `[${item.source}] ${w}`);
     return {
       file: {
         ...base,

@@ -23,7 +23,17 @@ export interface AnalyzeJob extends FileIdentity {
 }
 
 export type AnalyzeOutcome =
-  | { ok: true; language: string; imports: string[]; packageName: string; hasErrors: boolean; redactions: number; rows: ChunkRow[] }
+  | {
+      ok: true;
+      language: string;
+      imports: string[];
+      packageName: string;
+      hasErrors: boolean;
+      redactions: number;
+      rows: ChunkRow[];
+      /** Problems to show the user, each naming the file (e.g. broken convention frontmatter). */
+      warnings?: string[];
+    }
   | { ok: false; reason: string; detail: string };
 
 export interface AnalyzeReply {

@@ -15,7 +15,7 @@ async function handle(job: AnalyzeJob): Promise<AnalyzeReply> {
   const lang = languageById(job.language);
   if (!lang) return { id: job.id, error: `unknown language ${job.language}` };
   try {
-    const analysis = await analyzer.analyze(job.bytes, lang);
+    const analysis = await analyzer.analyze(job.bytes, lang, job.path);
     const outcome: AnalyzeOutcome = analysis.ok
       ? {
           ok: true,
@@ -25,6 +25,7 @@ async function handle(job: AnalyzeJob): Promise<AnalyzeReply> {
           hasErrors: analysis.file.hasErrors,
           redactions: analysis.file.redactions,
           rows: chunkRows(job, lang.id, analysis.file.chunks),
+          ...(analysis.file.warnings ? { warnings: analysis.file.warnings } : {}),
         }
       : analysis;
     return { id: job.id, outcome };

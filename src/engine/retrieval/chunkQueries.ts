@@ -23,9 +23,16 @@ export interface ChunkHit {
 }
 
 export interface ChunkFilter {
+  /** 'workspace', a library name, or CONVENTIONS_SOURCE for house rules from any root. */
   source?: string;
   language?: string;
 }
+
+/**
+ * The search source that selects house convention rules (kind 'rule') whatever root they
+ * come from; a rule's own `source` column keeps its origin, for precedence.
+ */
+export const CONVENTIONS_SOURCE = 'conventions';
 
 const COLUMNS = [
   'id', 'file_key', 'root', 'path', 'source', 'language', 'kind', 'shape', 'name', 'qualified_name', 'start_line', 'end_line', 'signature', 'doc', 'text', 'text_hash',
@@ -35,9 +42,16 @@ const MAX_KEYS = 500;
 
 export function whereOf(filter: ChunkFilter): string | undefined {
   const parts: string[] = [];
-  if (filter.source) parts.push(`source = ${sqlString(filter.source)}`);
+  if (filter.source === CONVENTIONS_SOURCE) parts.push(`kind = 'rule'`);
+  else if (filter.source) parts.push(`source = ${sqlString(filter.source)}`);
   if (filter.language) parts.push(`language = ${sqlString(filter.language)}`);
   return parts.length ? parts.join(' AND ') : undefined;
+}
+
+/** The same test as whereOf, for entries already in memory (symbols, fused hits). */
+export function matchesFilter(e: { source: string; language: string; kind: string }, filter: ChunkFilter): boolean {
+  if (filter.source === CONVENTIONS_SOURCE ? e.kind !== 'rule' : filter.source && e.source !== filter.source) return false;
+  return !filter.language || e.language === filter.language;
 }
 
 function hitFromRow(r: Record<string, unknown>): ChunkHit {
@@ -68,5 +82,11 @@ export async function chunksByTextHashes(table: Table, hashes: readonly string[]
   if (!unique.length) return [];
   const where = [`text_hash IN ${inList(unique)}`, whereOf(filter)].filter(Boolean).join(' AND ');
   const rows = (await table.query().where(where).select(COLUMNS).limit(unique.length * 4).toArray()) as Record<string, unknown>[];
+  return rows.map(hitFromRow);
+}
+
+/** Every house convention rule in the index; rules are few (tens to hundreds). */
+export async function loadRuleRows(table: Table): Promise<ChunkHit[]> {
+  const rows = (await table.query().where(`kind = 'rule'`).select(COLUMNS).toArray()) as Record<string, unknown>[];
   return rows.map(hitFromRow);
 }
