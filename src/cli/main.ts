@@ -8,6 +8,7 @@ import { createNodeHost } from '../engine/nodeHost';
 import { validateSettings } from '../engine/settings';
 import type { ContextSnippet } from '../engine/retrieval/completionContext';
 import type { SearchHit } from '../engine/retrieval/retriever';
+import type { AnswerEvent, AnswerSources } from '../engine/answers/answerTypes';
 import { describeError, UsageError } from './errors';
 
 const DEFAULT_DB = join('.inhouse', 'index');
@@ -15,6 +16,14 @@ const DEFAULT_DB = join('.inhouse', 'index');
 const USAGE = `Usage: inhouse <command> [options]
 
 Commands:
+  ask "<question>" [--db DIR] [--model M] [-k N] [--json]
+                      Answer a question about the code base with the chat model, citing the
+                      code [n] and the house conventions it used; sources are listed at the end.
+  complete <file> --line L --column C [--db DIR] [--model M] [--json]
+                      Print the inline completion (fill-in-the-middle) at that position.
+  explain <file> --lines A-B [--db DIR] [--model M] [--json]
+                      Explain those lines against the house conventions: what the code does,
+                      how it fits the house, and deviations with the rule and a fix.
   context <file> --line L --column C [--db DIR] [-k N] [--max-chars N] [--json]
                       The code an inline completion at that position should see: definitions
                       of what it calls, the enclosing outline, similar code. Line from 1,
@@ -25,10 +34,13 @@ Commands:
                       Show what the index holds: files, chunks, skips by reason, secrets redacted.
   search "<query>" [--db DIR] [-k N] [--source S] [--lang L] [--path GLOB] [--json]
                       Search the index: keywords, symbol names (exact and prefix), and
-                      embeddings when a model is configured; filters by source, language and
-                      path glob (relative to the root, e.g. 'src/**/*.ts').
+                      embeddings when a model is configured; filters by source (workspace, a
+                      library name, or conventions for the house rules), language and path
+                      glob (relative to the root, e.g. 'src/**/*.ts').
 
 Options:
+  --model NAME        Ollama model for ask/explain (default: inhouse.chat.model) or for
+                      complete (default: inhouse.completion.model).
   --embed-model NAME  Ollama embedding model (e.g. nomic-embed-text) for index and search;
                       without it search is keyword + symbols, with no model at all.
   --host URL          Ollama address (default: OLLAMA_HOST, else http://127.0.0.1:11434).
@@ -50,6 +62,8 @@ const OPTIONS = {
   lang: { type: 'string' },
   path: { type: 'string' },
   line: { type: 'string' },
+  lines: { type: 'string' },
+  model: { type: 'string' },
   column: { type: 'string' },
   'max-chars': { type: 'string' },
   'embed-model': { type: 'string' },
@@ -137,6 +151,32 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         io.out(values.json ? `${JSON.stringify(snippets.map(jsonHit), null, 2)}\n` : formatContext(snippets));
         return 0;
       }
+      case 'ask': {
+        if (args.length !== 1 || !args[0].trim()) throw new UsageError('ask takes one question; quote it: inhouse ask "<question>"');
+        const settings = cliSettings(values, values.model !== undefined ? { 'chat.model': values.model } : {});
+        engine = createEngine(host, settings, { dbDir: findDb(values, cwd), assets }, log);
+        const k = values.k === undefined ? undefined : parseLimit(values.k);
+        return await printAnswer(engine.ask(args[0], { limit: k }), io, Boolean(values.json));
+      }
+      case 'explain': {
+        if (args.length !== 1) throw new UsageError('explain takes one file: inhouse explain <file> --lines A-B');
+        const range = parseLineRange(values.lines);
+        const settings = cliSettings(values, values.model !== undefined ? { 'chat.model': values.model } : {});
+        engine = createEngine(host, settings, { dbDir: findDb(values, cwd), assets }, log);
+        return await printAnswer(engine.explain(resolve(cwd, args[0]), range), io, Boolean(values.json));
+      }
+      case 'complete': {
+        if (args.length !== 1) throw new UsageError('complete takes one file: inhouse complete <file> --line L --column C');
+        const line = parseWhole('--line', values.line, 1);
+        const column = parseWhole('--column', values.column, 0);
+        const settings = cliSettings(values, values.model !== undefined ? { 'completion.model': values.model } : {});
+        engine = createEngine(host, settings, { dbDir: findDb(values, cwd), assets }, log);
+        const result = await engine.complete(resolve(cwd, args[0]), { line, column });
+        if (values.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
+        else if (result.text) io.out(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+        else io.err('No completion: the model returned nothing worth inserting here.\n');
+        return 0;
+      }
       default:
         throw new UsageError(`Unknown command "${command}". Run inhouse --help.`);
     }
@@ -175,6 +215,69 @@ function parseWhole(flag: string, raw: string | undefined, min: number): number 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number from ${min}; got "${raw}".`);
   return n;
+}
+
+/** `--lines A-B` (or a single line `A`), 1-based and inclusive. */
+function parseLineRange(raw: string | undefined): { startLine: number; endLine: number } {
+  if (raw === undefined) throw new UsageError('--lines is required, e.g. --lines 10-42.');
+  const m = /^\s*(\d+)\s*(?:[-:]\s*(\d+)\s*)?$/.exec(raw);
+  const startLine = m ? Number(m[1]) : NaN;
+  const endLine = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || startLine < 1 || endLine < startLine) {
+    throw new UsageError(`--lines must be A-B with 1 <= A <= B (lines count from 1); got "${raw}".`);
+  }
+  return { startLine, endLine };
+}
+
+/**
+ * Streams an answer to stdout with its sources at the end (or one JSON object with --json).
+ * A stream that fails halfway is reported as cut off, so no one takes it for a whole answer.
+ */
+async function printAnswer(events: AsyncIterable<AnswerEvent>, io: Io, json: boolean): Promise<number> {
+  let sources: AnswerSources = { citations: [], rules: [] };
+  const notes: string[] = [];
+  let text = '';
+  let done: Extract<AnswerEvent, { type: 'done' }> | undefined;
+  try {
+    for await (const e of events) {
+      if (e.type === 'sources') {
+        sources = e.sources;
+        notes.push(...e.notes);
+        if (!json) for (const n of e.notes) io.err(`Note: ${n}\n`);
+      } else if (e.type === 'text') {
+        text += e.text;
+        if (!json) io.out(e.text);
+      } else {
+        done = e;
+      }
+    }
+  } catch (err) {
+    if (!json && text) io.out('\n');
+    if (text) io.err('inhouse: the answer above is incomplete.\n');
+    throw err;
+  }
+  if (!done) throw new Error('the answer stream ended without finishing');
+  const allNotes = [...notes, ...done.notes.filter((n) => !notes.includes(n))];
+  if (json) {
+    io.out(`${JSON.stringify({ answer: text, model: done.model, promptId: done.promptId, cutShort: done.cutShort, notes: allNotes, ...sources }, null, 2)}\n`);
+    return 0;
+  }
+  const lines: string[] = [];
+  for (const n of done.notes.filter((n) => !notes.includes(n))) lines.push(`Note: ${n}`);
+  if (done.cutShort) lines.push('Note: the answer reached its length limit (inhouse.chat.maxTokens) and stops early.');
+  if (sources.citations.length) {
+    lines.push('', 'Sources:');
+    for (const c of sources.citations) {
+      const where = c.source === 'workspace' ? '' : `  [${c.source}]`;
+      lines.push(`  [${c.n}] ${c.path}:${c.startLine}-${c.endLine}  ${c.symbol || '(block)'}${where}`);
+    }
+  }
+  if (sources.rules.length) {
+    lines.push('', 'Conventions:');
+    for (const r of sources.rules) lines.push(`  ${r.id}  ${r.title}${r.source === 'workspace' ? '' : `  [${r.source}]`}`);
+  }
+  io.out(`${text.endsWith('\n') || !text ? '' : '\n'}${lines.length ? `${lines.join('\n')}\n` : ''}`);
+  return 0;
 }
 
 function parseLibraries(specs: string[], cwd: string): { root: string; source: string }[] {
@@ -250,6 +353,7 @@ function formatSummary(s: IndexSummary, dbDir: string): string {
             (s.embeddings.error ? ` — stopped: ${s.embeddings.error}` : '.'),
         ]
       : []),
+    ...(s.conventions ? [`House conventions: ${s.conventions.rules} rules.`, ...s.conventions.warnings.map((w) => `  Problem: ${w}`)] : []),
     `Index: ${dbDir}`,
     '',
   ].join('\n');

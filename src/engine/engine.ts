@@ -7,7 +7,7 @@ import { ParsePool } from './indexing/workerPool';
 import type { GrammarAssets } from './languages/grammars';
 import type { Logger } from './log';
 import { Retriever, type SearchHit, type SearchOptions } from './retrieval/retriever';
-import { SymbolIndex, symbolFromRow, SYMBOL_COLUMNS } from './retrieval/symbolIndex';
+import { SymbolIndex, symbolFromRow, SYMBOL_COLUMNS, type SymbolEntry } from './retrieval/symbolIndex';
 import { completionContext, type ContextSnippet } from './retrieval/completionContext';
 import { FileGraph, graphFile } from './retrieval/fileGraph';
 import { QueryError } from './retrieval/queryText';
@@ -20,6 +20,13 @@ import { languageForPath } from './languages/registry';
 import { sqlString } from './store/filter';
 import { asIndexError, IndexStore } from './store/indexStore';
 import type { Settings } from './settings';
+import { Answerer, type AskOptions, type CompleteOptions, type ExplainOptions, type SourceFile } from './answers/answerer';
+import type { AnswerEvent, CompletionResult } from './answers/answerTypes';
+import { ConventionBook } from './conventions/conventionBook';
+import { conventionFileKind } from './conventions/conventionFiles';
+import type { ConventionRule } from './conventions/conventionRule';
+import { chunksByIds } from './retrieval/chunkQueries';
+import type { PromptSnippet } from './prompts/promptTypes';
 
 /** Where the built engine finds its grammars, queries and worker script. */
 export interface EngineAssets extends GrammarAssets {
@@ -52,7 +59,7 @@ export interface IndexStatus {
  * Bumped when chunking changes in a way that alters rows; together with the chunking
  * settings it forms the analysis key that makes the next run re-index everything.
  */
-const CHUNKER_VERSION = 2;
+const CHUNKER_VERSION = 3;
 const PARSE_TIMEOUT_MS = 10_000;
 const MAINTENANCE_DELAY_MS = 1_000;
 
@@ -68,10 +75,14 @@ export class Engine {
   private symbols?: SymbolIndex;
   /** The import graph, loaded and patched with the symbols. */
   private graph?: FileGraph;
+  /** The house conventions in the index, loaded with the symbols. */
+  private conventions?: ConventionBook;
   /** The store generation the symbols reflect. */
   private seenGeneration = -1;
   /** Present when an embedding model is configured. */
   private readonly embedder?: Embedder;
+  private client?: OllamaClient;
+  private answerer?: Answerer;
   private writer: Promise<unknown> = Promise.resolve();
   private maintenanceTimer?: NodeJS.Timeout;
 
@@ -82,10 +93,29 @@ export class Engine {
     private readonly log: Logger,
   ) {
     const model = settings['embedding.model'];
-    if (model) {
-      const client = new OllamaClient({ host: resolveOllamaHost(settings['ollama.host']), timeoutMs: settings['ollama.timeoutSeconds'] * 1000 });
-      this.embedder = new OllamaEmbedder(client, model);
-    }
+    if (model) this.embedder = new OllamaEmbedder(this.ollama(), model);
+  }
+
+  /** One Ollama client, made on first use: a bad inhouse.ollama.host only fails what needs Ollama. */
+  private ollama(): OllamaClient {
+    this.client ??= new OllamaClient({ host: resolveOllamaHost(this.settings['ollama.host']), timeoutMs: this.settings['ollama.timeoutSeconds'] * 1000 });
+    return this.client;
+  }
+
+  private answers(): Answerer {
+    this.answerer ??= new Answerer(
+      {
+        search: (q, o) => this.search(q, o),
+        context: (f, p, o) => this.context(f, p, o),
+        readSource: (f, t) => this.readSource(f, t),
+        enclosingSymbol: (f, a, b) => this.enclosingSymbol(f, a, b),
+        rules: (q) => this.rules(q),
+      },
+      this.ollama(),
+      this.settings,
+      this.log,
+    );
+    return this.answerer;
   }
 
   get dbDir(): string {
@@ -101,6 +131,8 @@ export class Engine {
       await store.setRoots(roots);
       try {
         const summary: IndexSummary = await this.indexer(store).indexRoots(roots, options);
+        const book = await ConventionBook.load(store.chunksTable);
+        summary.conventions = { rules: book.rules.length, warnings: [...book.warnings] };
         if (this.embedder) {
           summary.embeddings = await embedPending(store, this.embedder, this.log, {
             signal: options.signal,
@@ -111,6 +143,7 @@ export class Engine {
       } finally {
         this.symbols = undefined;
         this.graph = undefined;
+        this.conventions = undefined;
       }
     }, options.rebuild);
   }
@@ -192,27 +225,106 @@ export class Engine {
    * What an inline completion at `line`:`column` of `absPath` should carry from the rest of
    * the code base (see completionContext). `text` is the file's unsaved content, if any.
    */
-  async context(absPath: string, position: { line: number; column: number }, options: { limit: number; maxChars: number; text?: string }): Promise<ContextSnippet[]> {
-    if (!languageForPath(absPath)) {
-      throw new QueryError(`${absPath} is not in a language InHouse indexes (see the README for the list).`);
-    }
-    let text = options.text;
-    if (text === undefined) {
-      const bytes = await this.host.readFile(absPath).catch((err: NodeJS.ErrnoException) => {
-        throw new QueryError(err.code === 'ENOENT' ? `No such file: ${absPath}.` : `Cannot read ${absPath} (${err.code ?? err.message}).`);
-      });
-      if (bytes.subarray(0, 8192).includes(0)) throw new QueryError(`${absPath} is a binary file.`);
-      text = new TextDecoder().decode(bytes);
-    }
+  async context(
+    absPath: string,
+    position: { line: number; column: number },
+    options: { limit: number; maxChars: number; text?: string; scanStartLine?: number },
+  ): Promise<ContextSnippet[]> {
+    const file = await this.readSource(absPath, options.text);
     const { store, symbols, graph } = await this.reader();
     try {
       return await completionContext(
-        { fileKey: absPath, text, line: position.line, column: position.column, limit: options.limit, maxChars: options.maxChars },
+        {
+          fileKey: absPath,
+          text: file.text,
+          line: position.line,
+          column: position.column,
+          limit: options.limit,
+          maxChars: options.maxChars,
+          scanStartLine: options.scanStartLine,
+        },
         { chunks: store.chunksTable, symbols, graph },
       );
     } catch (err) {
       throw asIndexError(this.config.dbDir, err);
     }
+  }
+
+  /** A chat answer about the code base, streamed: sources, text deltas, then done. */
+  ask(question: string, options?: AskOptions): AsyncGenerator<AnswerEvent> {
+    return this.answers().ask(question, options);
+  }
+
+  /** "Explain with House Conventions" for lines A..B (1-based, inclusive), streamed. */
+  explain(absPath: string, range: { startLine: number; endLine: number }, options?: ExplainOptions): AsyncGenerator<AnswerEvent> {
+    return this.answers().explain(absPath, range, options);
+  }
+
+  /** The inline completion at a position (line 1-based, column 0-based UTF-16). */
+  complete(absPath: string, position: { line: number; column: number }, options?: CompleteOptions): Promise<CompletionResult> {
+    return this.answers().complete(absPath, position, options);
+  }
+
+  /** The house conventions in the index, after precedence and dedupe, and the problems found in their files. */
+  async conventionBook(): Promise<ConventionBook> {
+    return (await this.reader()).conventions;
+  }
+
+  /**
+   * A file the answer surfaces can work on: its text (`text` when unsaved), language and place
+   * in the roots. Binary and unknown files are refused with a message.
+   */
+  async readSource(absPath: string, text?: string): Promise<SourceFile> {
+    const language = languageForPath(absPath);
+    if (!language) throw new QueryError(`${absPath} is not in a language InHouse indexes (see the README for the list).`);
+    if (text === undefined) {
+      const bytes = await this.host.readFile(absPath).catch((err: NodeJS.ErrnoException) => {
+        throw new QueryError(err.code === 'ENOENT' ? `No such file: ${absPath}.` : `Cannot read ${absPath} (${err.code ?? err.message}).`);
+      });
+      if (bytes.subarray(0, 8192).includes(0)) throw new QueryError(`${absPath} is a binary file: InHouse works on text source files only.`);
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        throw new QueryError(`${absPath} is not valid UTF-8 text: InHouse works on text source files only.`);
+      }
+    }
+    const store = await this.readStore();
+    const root = rootFor(absPath, store.roots);
+    const relPath = root ? absPath.slice(root.root.replace(/\/+$/, '').length + 1) : absPath;
+    return { fileKey: absPath, relPath, source: root?.source ?? 'workspace', language: language.id, text };
+  }
+
+  /** The innermost function or class containing lines A..B, with its text, if the index has one. */
+  async enclosingSymbol(absPath: string, startLine: number, endLine: number): Promise<(PromptSnippet & { id: string; fileKey: string }) | undefined> {
+    const { store, symbols } = await this.reader();
+    let best: SymbolEntry | undefined;
+    for (const e of symbols.fileChunks(absPath)) {
+      if (e.shape === 'block' || e.kind === 'section' || e.kind === 'rule') continue;
+      if (e.startLine > startLine || e.endLine < endLine) continue;
+      if (!best || e.endLine - e.startLine < best.endLine - best.startLine) best = e;
+    }
+    if (!best) return undefined;
+    const hit = (await chunksByIds(store.chunksTable, [best.id])).get(best.id);
+    if (!hit) return undefined;
+    return {
+      id: hit.id,
+      fileKey: hit.fileKey,
+      path: hit.path,
+      startLine: hit.startLine,
+      endLine: hit.endLine,
+      source: hit.source,
+      language: hit.language,
+      symbol: hit.qualifiedName || hit.name,
+      kind: hit.kind,
+      text: hit.text,
+    };
+  }
+
+  /** The conventions that apply to a file (or to none: the rules for everything), most relevant first. */
+  async rules(q: { fileKey?: string; relPath?: string; language?: string; query?: string; limit: number }): Promise<ConventionRule[]> {
+    const { conventions } = await this.reader();
+    if (!conventions.rules.length) return [];
+    return conventions.applicableRules({ path: q.relPath ?? '', language: q.language, query: q.query, limit: q.limit });
   }
 
   /** A retriever over the index as it is now, reloading what another process changed. */
@@ -222,18 +334,23 @@ export class Engine {
     return new Retriever(store.chunksTable, symbols, vectors);
   }
 
-  private async reader(): Promise<{ store: IndexStore; symbols: SymbolIndex; graph: FileGraph }> {
+  private async reader(): Promise<{ store: IndexStore; symbols: SymbolIndex; graph: FileGraph; conventions: ConventionBook }> {
     const store = await this.readStore();
     try {
       const generation = await store.readGeneration();
-      if (!this.symbols || !this.graph || generation !== this.seenGeneration) {
+      if (!this.symbols || !this.graph || !this.conventions || generation !== this.seenGeneration) {
         if (this.symbols) await store.checkoutLatest();
-        const [symbols, catalog] = await Promise.all([SymbolIndex.load(store.chunksTable), store.loadCatalog()]);
+        const [symbols, catalog, conventions] = await Promise.all([
+          SymbolIndex.load(store.chunksTable),
+          store.loadCatalog(),
+          ConventionBook.load(store.chunksTable),
+        ]);
         this.graph = await FileGraph.load(catalog.values(), store.roots.map((r) => r.root), this.host);
         this.symbols = symbols;
+        this.conventions = conventions;
         this.seenGeneration = generation;
       }
-      return { store, symbols: this.symbols, graph: this.graph };
+      return { store, symbols: this.symbols, graph: this.graph, conventions: this.conventions };
     } catch (err) {
       throw asIndexError(this.config.dbDir, err);
     }
@@ -250,6 +367,10 @@ export class Engine {
     this.symbols.replaceFile(fileKey, rows.map(symbolFromRow));
     const row = await store.catalogEntry(fileKey);
     this.graph?.replaceFile(fileKey, row?.status === 'indexed' ? graphFile(row) : undefined);
+    const root = rootFor(fileKey, store.roots);
+    if (this.conventions && root && conventionFileKind(fileKey.slice(root.root.replace(/\/+$/, '').length + 1))) {
+      this.conventions = await ConventionBook.load(store.chunksTable);
+    }
     this.seenGeneration = store.generation;
   }
 

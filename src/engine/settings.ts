@@ -18,6 +18,9 @@ const stringMap = (v: unknown) =>
     ? undefined
     : 'an object mapping names to paths';
 
+/** Search sources that are not libraries. */
+const RESERVED_SOURCES = new Set(['workspace', 'conventions']);
+
 const text = (max: number) => (v: unknown) => (typeof v === 'string' && v.length <= max ? undefined : `a string of at most ${max} characters`);
 
 function spec<T>(def: T, description: string, check: (v: unknown) => string | undefined): Spec<T> {
@@ -34,7 +37,12 @@ export const SETTINGS_SPEC = {
   'index.maxChunkLines': spec(150, 'Symbol bodies longer than this many lines are split into parts; the signature is repeated in each.', integer(20, 10_000)),
   'index.exclude': spec<string[]>([], 'Extra ignore patterns (.gitignore syntax) applied to every root.', stringList),
   'index.workers': spec(0, 'Parser worker threads; 0 picks one per CPU core, at most 4.', integer(0, 16)),
-  libraries: spec<Record<string, string>>({}, 'Internal libraries to index beside the workspace: name → folder path.', stringMap),
+  libraries: spec<Record<string, string>>({}, 'Internal libraries to index beside the workspace: name → folder path.', (v) =>
+    stringMap(v) ??
+    (Object.keys(v as object).find((k) => RESERVED_SOURCES.has(k)) !== undefined
+      ? `an object mapping names to paths, with no library named ${[...RESERVED_SOURCES].join(' or ')} (those names are search sources)`
+      : undefined),
+  ),
   'ollama.host': spec('', 'Ollama address, e.g. http://127.0.0.1:11434. Empty: the OLLAMA_HOST environment variable, else http://127.0.0.1:11434.', text(500)),
   'ollama.timeoutSeconds': spec(30, 'Longest wait for any one Ollama request before it fails with a message.', integer(1, 3600)),
   'ollama.keepAlive': spec(

@@ -51,6 +51,7 @@ import { IndexStore } from '../../src/engine/store/indexStore';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import type { FileRow } from '../../src/engine/store/schema';
 import { OllamaTestServer, standardModels } from '../support/ollamaTestServer';
+import { answersServer, CHAT_MODEL, COMPLETION_MODEL, measureAnswers, type AnswersLatency } from './answersBench';
 import { Contention, engineState } from './benchEnv';
 import { buildCorpus, shuffled } from './corpus';
 import { distribution, round, table, timed, type Distribution } from './stats';
@@ -76,7 +77,9 @@ const WORK = process.env.RB_DIR || join(tmpdir(), 'inhouse-retrieval-bench');
 const MIN_CHUNKS = 100_000;
 const EMBED_MODEL = 'nomic-embed-text:latest';
 
-const TARGETS = { mrrRatio: 1.3, callMrr: 0.97, searchP95Ms: 30, contextP95Ms: 20 };
+const TARGETS = { mrrRatio: 1.3, callMrr: 0.97, searchP95Ms: 30, contextP95Ms: 20, promptP95Ms: 20, firstTokenOverheadMs: 30 };
+const ANSWER_PROBES = env('RB_ANSWER_PROBES', 200);
+const ANSWER_QUESTIONS = env('RB_ANSWER_QUESTIONS', 100);
 
 const log = createLineLogger((line) => process.stderr.write(line), 'warn');
 const say = (text: string) => process.stdout.write(`${text}\n`);
@@ -761,8 +764,8 @@ async function annRecall(rows: Row[], sentences: string[], workDir: string): Pro
 
 // ---------------------------------------------------------------------------------------------
 
-function newEngine(dbDir: string): Engine {
-  return createEngine(createNodeHost(), validateSettings({ ...DEFAULTS }), { dbDir, assets: assetsIn(DIST) }, log);
+function newEngine(dbDir: string, extra: Record<string, unknown> = {}): Engine {
+  return createEngine(createNodeHost(), validateSettings({ ...DEFAULTS, ...extra }), { dbDir, assets: assetsIn(DIST) }, log);
 }
 
 async function main(): Promise<void> {
@@ -1210,6 +1213,28 @@ async function main(): Promise<void> {
   say(`    its table queries timed alone: "similar code" BM25 (ftsChunks, limit 20) p50 ${simLat.p50.toFixed(1)} / p95 ${simLat.p95.toFixed(1)} ms; definitions by id (chunksByIds) p50 ${idsLat.p50.toFixed(1)} / p95 ${idsLat.p95.toFixed(1)} ms (the two run concurrently)`);
   say(`  (BM25 baseline table query: p50 ${distribution(baselineMs).p50.toFixed(1)} ms, p95 ${distribution(baselineMs).p95.toFixed(1)} ms)`);
   await engine.dispose();
+
+  // ---- answers: completion prompt assembly and first-token overhead ----------------------------
+  const server = await answersServer();
+  const answering = newEngine(dbDir, { 'ollama.host': server.url, 'chat.model': CHAT_MODEL, 'completion.model': COMPLETION_MODEL });
+  let answers: AnswersLatency;
+  try {
+    answers = await measureAnswers(
+      answering,
+      server,
+      callPairs.slice(0, ANSWER_PROBES).map((p) => ({ fileKey: p.fileKey, line: p.line, column: p.column })),
+      mixed.slice(0, ANSWER_QUESTIONS).map((m) => m.q),
+    );
+  } finally {
+    await answering.dispose();
+    await server.close();
+  }
+  const d = (x: Distribution) => `p50 ${x.p50.toFixed(1)} / p95 ${x.p95.toFixed(1)} ms`;
+  say(`\nAnswers on ${chunkCount} chunks, against the Ollama test server (one-chunk replies):`);
+  say(`  completion prompt assembly (file, context, conventions, FIM prompt), ${answers.completions} completions: ${d(answers.promptAssembly)}`);
+  say(`  engine.complete total ${d(answers.completionTotal)}; raw generate with the same prompt ${d(answers.rawGenerate)}; overhead ${d(answers.completionOverhead)}`);
+  say(`  chat first token: engine.ask ${d(answers.askFirstToken)}; raw chatStream with the same messages ${d(answers.rawChatFirstToken)}; overhead ${d(answers.askOverhead)} (${answers.questions} questions)`);
+  for (const e of answers.errors.slice(0, 5)) say(`  error: ${e}`);
   store.close();
   baseTable.close();
   stemTable?.close();
@@ -1243,6 +1268,9 @@ async function main(): Promise<void> {
     ['call→def ambiguous MRR@10', `${f3(callAmb.mrr)} (n=${callAmb.n})`, '', ''],
     ['search p50 / p95', `${searchLat.p50.toFixed(1)} / ${searchLat.p95.toFixed(1)} ms`, `p95 < ${TARGETS.searchP95Ms} ms`, pass(searchLat.p95 < TARGETS.searchP95Ms)],
     ['context p50 / p95', `${contextLat.p50.toFixed(1)} / ${contextLat.p95.toFixed(1)} ms`, `p95 < ${TARGETS.contextP95Ms} ms`, pass(contextLat.p95 < TARGETS.contextP95Ms)],
+    ['completion prompt p50 / p95', `${answers.promptAssembly.p50.toFixed(1)} / ${answers.promptAssembly.p95.toFixed(1)} ms`, `p95 < ${TARGETS.promptP95Ms} ms`, pass(answers.promptAssembly.p95 < TARGETS.promptP95Ms)],
+    ['first-token overhead, chat p50 / p95', `${answers.askOverhead.p50.toFixed(1)} / ${answers.askOverhead.p95.toFixed(1)} ms`, `< ${TARGETS.firstTokenOverheadMs} ms (p50)`, pass(answers.askOverhead.p50 < TARGETS.firstTokenOverheadMs)],
+    ['first-token overhead, completion p50 / p95', `${answers.completionOverhead.p50.toFixed(1)} / ${answers.completionOverhead.p95.toFixed(1)} ms`, `< ${TARGETS.firstTokenOverheadMs} ms (p50)`, pass(answers.completionOverhead.p50 < TARGETS.firstTokenOverheadMs)],
     ann
       ? ['ANN top-10 recall vs exact', `${f3(ann.recallAt10)} (${ann.vectors} vectors, hashed)`, 'none set', '—']
       : ['ANN top-10 recall vs exact', 'skipped', '', ''],
@@ -1298,7 +1326,11 @@ async function main(): Promise<void> {
     },
     latency: { chunks: chunkCount, chunkIndices, othersCpuShare: { search: searchOthers, context: contextOthers }, contextSimilarQuery: distribution(callResults.map((r) => r.similarMs)), contextByIds: distribution(callResults.map((r) => r.byIdsMs)), search: searchLat, searchIdentifiers: distribution(latId), searchSentences: distribution(latSentence), context: contextLat, baselineBm25: distribution(baselineMs) },
     ann: ann ?? 'skipped',
+    answers,
     targets: {
+      promptP95Ms: { value: round(answers.promptAssembly.p95, 1), target: TARGETS.promptP95Ms, pass: answers.promptAssembly.p95 < TARGETS.promptP95Ms },
+      chatFirstTokenOverheadMs: { value: round(answers.askOverhead.p50, 1), p95: round(answers.askOverhead.p95, 1), target: TARGETS.firstTokenOverheadMs, pass: answers.askOverhead.p50 < TARGETS.firstTokenOverheadMs },
+      completionOverheadMs: { value: round(answers.completionOverhead.p50, 1), p95: round(answers.completionOverhead.p95, 1), target: TARGETS.firstTokenOverheadMs, pass: answers.completionOverhead.p50 < TARGETS.firstTokenOverheadMs },
       mrrRatio: { value: round(ratio, 3), target: TARGETS.mrrRatio, pass: ratio >= TARGETS.mrrRatio },
       callMrr: { value: round(callAll.mrr, 4), target: TARGETS.callMrr, pass: callAll.mrr >= TARGETS.callMrr },
       searchP95Ms: { value: round(searchLat.p95, 1), target: TARGETS.searchP95Ms, pass: searchLat.p95 < TARGETS.searchP95Ms, chunks: chunkCount },

@@ -18,12 +18,21 @@ export interface ContextRequest {
   limit: number;
   /** The snippets' text fits in this many characters. */
   maxChars: number;
+  /**
+   * Collect identifiers from this 1-based line on, instead of a fixed window before the cursor
+   * (explain passes the selection's first line, so everything selected is looked up).
+   */
+  scanStartLine?: number;
 }
 
 export type ContextReason = 'definition' | 'enclosing' | 'similar';
 
 export interface ContextSnippet {
   reason: ContextReason;
+  /** The chunk's id in the index (an outline carries its first symbol's). */
+  id: string;
+  /** Absolute path, the index's file key. */
+  fileKey: string;
   path: string;
   root: string;
   source: string;
@@ -94,7 +103,7 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   // The code around the cursor: the function being edited, and at least a few lines each way.
   const editing = innermostSymbol(fileChunks, req.line);
   const near = {
-    start: Math.min(editing?.startLine ?? req.line, req.line - NEAR_BEFORE),
+    start: Math.min(editing?.startLine ?? req.line, req.line - NEAR_BEFORE, req.scanStartLine ?? req.line),
     end: Math.max(editing?.endLine ?? req.line, req.line + NEAR_AFTER),
   };
   const inWindow = (e: { fileKey: string; startLine: number; endLine: number }) =>
@@ -104,7 +113,7 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   // A class or module around the cursor holds the code being edited: the outline stands for it.
   const enclosesCursor = (e: SymbolEntry) => e.fileKey === req.fileKey && e.startLine <= req.line && e.endLine >= req.line;
 
-  const scanStart = Math.max(0, row - SCAN_BEFORE);
+  const scanStart = req.scanStartLine !== undefined ? Math.min(row, Math.max(0, req.scanStartLine - 1)) : Math.max(0, row - SCAN_BEFORE);
   const before = [...lines.slice(scanStart, row), current.slice(0, req.column)].join('\n');
   const after = [current.slice(req.column), ...lines.slice(row + 1, row + 1 + SCAN_AFTER)].join('\n');
   const names = rankNames(before, after);
@@ -191,7 +200,7 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   let similarCount = 0;
   for (const h of similar) {
     if (similarCount >= SIMILAR) break;
-    if (shown.has(h.id) || touchesWindow(h) || h.kind === 'section') continue;
+    if (shown.has(h.id) || touchesWindow(h) || h.kind === 'section' || h.kind === 'rule') continue;
     shown.add(h.id);
     similarCount++;
     take(snippet('similar', h, 10 - similarCount));
@@ -301,6 +310,8 @@ function sharedDirs(a: string, b: string, sameRoot: boolean): number {
 function snippetOf(reason: ContextReason, e: SymbolEntry, score: number): Omit<ContextSnippet, 'truncated' | 'text'> {
   return {
     reason,
+    id: e.id,
+    fileKey: e.fileKey,
     path: e.path,
     root: e.root,
     source: e.source,

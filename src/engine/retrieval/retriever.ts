@@ -1,6 +1,6 @@
 import type { Table } from '@lancedb/lancedb';
 import picomatch from 'picomatch';
-import { chunksByIds, ftsChunks, type ChunkFilter, type ChunkHit } from './chunkQueries';
+import { chunksByIds, ftsChunks, matchesFilter, type ChunkFilter, type ChunkHit } from './chunkQueries';
 import { dedupe, fuse, type RankedList } from './fusion';
 import { parseQuery, QueryError } from './queryText';
 import type { SymbolEntry, SymbolIndex } from './symbolIndex';
@@ -43,10 +43,7 @@ export class Retriever {
     const parsed = parseQuery(query);
     const limit = options.limit;
     const matchPath = compileGlob(options.pathGlob);
-    const keep = (e: { path: string; source: string; language: string }) =>
-      (!matchPath || matchPath(e.path)) &&
-      (!options.source || e.source === options.source) &&
-      (!options.language || e.language === options.language);
+    const keep = (e: { path: string; source: string; language: string; kind: string }) => (!matchPath || matchPath(e.path)) && matchesFilter(e, options);
     // Over-fetch: the glob, dedupe and the per-file cap all drop candidates after retrieval.
     const depth = Math.max(40, limit * (matchPath ? 10 : 4));
     const filter: ChunkFilter = { source: options.source, language: options.language };

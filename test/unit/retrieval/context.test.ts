@@ -549,7 +549,7 @@ describe('completion context: budget, limit, buffers and errors (integration)', 
     it('a binary file', async () => {
       const binary = path.join(root, 'src/blob.ts');
       fs.writeFileSync(binary, Buffer.from([0x65, 0x78, 0x00, 0x01, 0x02, 0x0a, 0x00]));
-      await expectQueryError(engine.context(binary, { line: 1, column: 0 }, { limit: 3, maxChars: 6000 }), /is a binary file\.$/);
+      await expectQueryError(engine.context(binary, { line: 1, column: 0 }, { limit: 3, maxChars: 6000 }), /is a binary file: InHouse works on text source files only\.$/);
     });
 
     it('a file in a language InHouse does not index', async () => {
