@@ -80,7 +80,7 @@ export class Engine {
   /** The store generation the symbols reflect. */
   private seenGeneration = -1;
   /** Present when an embedding model is configured. */
-  private readonly embedder?: Embedder;
+  private embedder?: Embedder;
   private client?: OllamaClient;
   private answerer?: Answerer;
   private writer: Promise<unknown> = Promise.resolve();
@@ -88,12 +88,30 @@ export class Engine {
 
   constructor(
     private readonly host: EngineHost,
-    private readonly settings: Settings,
+    private settings: Settings,
     private readonly config: EngineConfig,
     private readonly log: Logger,
   ) {
     const model = settings['embedding.model'];
     if (model) this.embedder = new OllamaEmbedder(this.ollama(), model);
+  }
+
+  /**
+   * Takes new settings for what follows: models, budgets, the Ollama address. Settings that
+   * change what is indexed (exclusions, libraries, chunk sizes) take effect with the next index run.
+   */
+  reconfigure(settings: Settings): void {
+    const before = this.settings;
+    this.settings = settings;
+    if (before['ollama.host'] !== settings['ollama.host'] || before['ollama.timeoutSeconds'] !== settings['ollama.timeoutSeconds']) this.client = undefined;
+    this.answerer = undefined;
+    const model = settings['embedding.model'];
+    this.embedder = model ? new OllamaEmbedder(this.ollama(), model) : undefined;
+  }
+
+  /** The Ollama client the answers use (model lists, checks), made on first use. */
+  get ollamaClient(): OllamaClient {
+    return this.ollama();
   }
 
   /** One Ollama client, made on first use: a bad inhouse.ollama.host only fails what needs Ollama. */

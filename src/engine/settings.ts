@@ -64,6 +64,10 @@ export const SETTINGS_SPEC = {
   ),
   'completion.contextTokens': spec(2048, 'Prompt budget for an inline completion, in tokens (prefix, suffix, repository context and conventions).', integer(256, 65_536)),
   'completion.maxTokens': spec(128, 'Longest inline completion, in tokens.', integer(8, 4096)),
+  'completion.enabled': spec(true, 'Show inline completions (ghost text) from the completion model. Toggle with "InHouse: Toggle Inline Completions".', (v) =>
+    typeof v === 'boolean' ? undefined : 'true or false',
+  ),
+  'completion.debounceMs': spec(150, 'Wait this long after the last keystroke before asking the model for an inline completion, in milliseconds.', integer(0, 2000)),
   'embedding.model': spec(
     '',
     'Ollama embedding model for vector search, e.g. nomic-embed-text. Empty: keyword and symbol search only (no model needed).',

@@ -1,36 +1,68 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { assetsIn, createEngine, type Engine } from '../engine/engine';
+import { assetsIn, createEngine } from '../engine/engine';
 import { createNodeHost } from '../engine/nodeHost';
+import type { Settings } from '../engine/settings';
+import { registerChat } from './chat/registerChat';
+import { registerCommands } from './commands/registerCommands';
+import { registerCompletions } from './completions/registerCompletions';
 import { readSettings } from './config';
+import { createFeedback } from './feedback/registerFeedback';
 import { IndexController } from './indexing/indexController';
+import type { Services } from './services';
+import { StatusBar } from './status/statusBar';
+import { StatusModel } from './status/statusModel';
 
 /**
- * Composition root for the editor host. Everything created here is owned by the
- * extension context and disposed with it.
+ * Composition root for the editor host: builds the engine and every part once, hands them the
+ * same Services, and ties each registration to the extension context so it is disposed with it.
  */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('InHouse', { log: true });
   context.subscriptions.push(log);
   try {
+    const status = new StatusModel();
+    context.subscriptions.push(status, new StatusBar(status));
     const folders = vscode.workspace.workspaceFolders ?? [];
-    if (folders.length === 0) {
-      log.info('No folder is open; InHouse indexes workspace folders once one is opened.');
-      return;
-    }
-    const settings = readSettings();
-    const dbDir = path.join(folders[0].uri.fsPath, '.inhouse', 'index');
-    const engine: Engine = createEngine(createNodeHost(), settings, { dbDir, assets: assetsIn(path.join(context.extensionPath, 'dist')) }, log);
+    let settings = readSettings();
+    const changed = new vscode.EventEmitter<Settings>();
+    context.subscriptions.push(changed);
+    const dbDir = folders.length
+      ? path.join(folders[0].uri.fsPath, '.inhouse', 'index')
+      : path.join(context.globalStorageUri.fsPath, 'no-folder-index');
+    const engine = createEngine(createNodeHost(), settings, { dbDir, assets: assetsIn(path.join(context.extensionPath, 'dist')) }, log);
     context.subscriptions.push({ dispose: () => void engine.dispose() });
-    const controller = new IndexController(engine, settings, log);
-    context.subscriptions.push(controller);
     context.subscriptions.push(
-      vscode.commands.registerCommand('inhouse.reindex', () => controller.indexAll({ rebuild: false, interactive: true })),
-      vscode.commands.registerCommand('inhouse.showIndexStatus', () => controller.showStatus()),
-      vscode.commands.registerCommand('inhouse.openLogs', () => log.show()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('inhouse')) return;
+        try {
+          settings = readSettings();
+        } catch (err) {
+          void vscode.window.showErrorMessage(`InHouse: ${(err as Error).message}`, 'Open Settings').then((c) => {
+            if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'inhouse');
+          });
+          return;
+        }
+        engine.reconfigure(settings);
+        changed.fire(settings);
+      }),
     );
+    const services: Services = {
+      context,
+      engine,
+      settings: () => settings,
+      onDidChangeSettings: changed.event,
+      log,
+      status,
+      feedback: createFeedback(context, log),
+    };
+    const indexing = new IndexController(services);
+    context.subscriptions.push(indexing);
+    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services));
+    log.info(`Activated in ${(performance.now() - started).toFixed(0)} ms.`);
     // Activation must not wait for indexing.
-    void controller.start();
+    void indexing.start();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error(`Activation failed: ${message}`);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Engine } from '../../engine/engine';
 import type { Settings } from '../../engine/settings';
+import type { Services } from '../services';
 
 const SAVE_DEBOUNCE_MS = 300;
 
@@ -15,15 +16,20 @@ export class IndexController implements vscode.Disposable {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private running?: Promise<void>;
 
-  constructor(
-    private readonly engine: Engine,
-    private readonly settings: Settings,
-    private readonly log: vscode.LogOutputChannel,
-  ) {
+  private readonly engine: Engine;
+  private readonly log: vscode.LogOutputChannel;
+
+  constructor(private readonly services: Services) {
+    this.engine = services.engine;
+    this.log = services.log;
     this.status = vscode.window.createStatusBarItem('inhouse.index', vscode.StatusBarAlignment.Right, 100);
     this.status.name = 'InHouse index';
     this.status.command = 'inhouse.showIndexStatus';
     this.disposables.push(this.status);
+  }
+
+  private get settings(): Settings {
+    return this.services.settings();
   }
 
   async start(): Promise<void> {
