@@ -157,9 +157,10 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     .replace(/[^A-Za-z0-9_$\u0080-\uffff]+/g, ' ')
     .trim()
     .split(' ')
-    // The last distinct words only: a long query costs BM25 time and adds little.
+    // The last distinct words only: a long query costs BM25 time and adds little. Keywords and
+    // one-letter names match most chunks: their long posting lists cost the most and rank nothing.
     .reverse()
-    .filter((w, i, all) => w && all.indexOf(w) === i)
+    .filter((w, i, all) => w.length > 1 && !KEYWORDS.has(w) && !KEYWORDS.has(w.toLowerCase()) && all.indexOf(w) === i)
     .slice(0, SIMILAR_TERMS)
     .join(' ');
   const [texts, similar] = await Promise.all([
