@@ -7,7 +7,7 @@ import { registerChat } from './chat/registerChat';
 import { registerCommands } from './commands/registerCommands';
 import { registerCompletions } from './completions/registerCompletions';
 import { readSettings } from './config';
-import { createFeedback } from './feedback/registerFeedback';
+import { createFeedback, registerFeedbackCommands } from './feedback/registerFeedback';
 import { IndexController } from './indexing/indexController';
 import type { Services } from './services';
 import { StatusBar } from './status/statusBar';
@@ -59,7 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     };
     const indexing = new IndexController(services);
     context.subscriptions.push(indexing);
-    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services));
+    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services));
     log.info(`Activated in ${(performance.now() - started).toFixed(0)} ms.`);
     // Activation must not wait for indexing.
     void indexing.start();

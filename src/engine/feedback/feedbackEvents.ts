@@ -22,8 +22,12 @@ export interface FeedbackBase {
   ruleIds: string[];
   /** The file's language id ('' for chat without a file). */
   language: string;
-  /** Root-relative path of the file, when there is one. */
+  /** Root-relative path of the file, when there is one (forward slashes). */
   path?: string;
+  /** Stamped by the recorder: text fields cut to the size cap, by name. Absent when none was. */
+  truncated?: string[];
+  /** Stamped by the recorder: how many secret values were masked across the text fields. */
+  redactions?: number;
 }
 
 export type FeedbackEvent =
@@ -75,12 +79,28 @@ export type FeedbackEvent =
 
 export type FeedbackKind = FeedbackEvent['kind'];
 
+export const FEEDBACK_KINDS: readonly FeedbackKind[] = [
+  'completion.shown',
+  'completion.accepted',
+  'completion.rejected',
+  'completion.survival',
+  'chat.rating',
+  'correction',
+];
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** An event as a surface reports it: the recorder stamps `v`, `id` and `at`. */
-export type FeedbackInput = DistributiveOmit<FeedbackEvent, 'v' | 'id' | 'at'>;
+/** Fields only the recorder writes. */
+export type RecorderStamped = 'v' | 'id' | 'at' | 'truncated' | 'redactions';
 
-/** Where the surfaces send events; the recorder validates, redacts secrets and appends. */
+/** An event as a surface reports it: the recorder stamps `v`, `id`, `at` (and `truncated`, `redactions`). */
+export type FeedbackInput = DistributiveOmit<FeedbackEvent, RecorderStamped>;
+
+/**
+ * Where the surfaces send events; the recorder validates, redacts secrets and appends.
+ * `record` never rejects: an invalid event or a failed write is logged and dropped, so a
+ * surface can fire and forget (`void feedback.record(...)`).
+ */
 export interface FeedbackSink {
   record(event: FeedbackInput): Promise<void>;
 }
