@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 export type IndexState =
   | { kind: 'starting' }
   | { kind: 'indexing'; done: number; total: number }
-  | { kind: 'ready'; files: number; chunks: number }
+  | { kind: 'ready'; files: number; chunks: number; /** Something worth saying about the last run, e.g. that it was cancelled. */ note?: string }
   | { kind: 'error'; message: string }
   | { kind: 'untrusted' }
   | { kind: 'no-folder' };
@@ -18,6 +18,15 @@ export type ModelState =
   | { kind: 'unsupported'; model: string; message: string }
   | { kind: 'outdated'; message: string };
 
+/** What the settings name: shown in the tooltip and used by the fixes (e.g. which model to pull). */
+export interface ConfiguredModels {
+  chat: string;
+  completion: string;
+  embedding: string;
+  /** The resolved Ollama address, when it resolves. */
+  host?: string;
+}
+
 export type CompletionState = { kind: 'on' } | { kind: 'off' } | { kind: 'paused'; reason: string; until?: number };
 
 /**
@@ -30,6 +39,20 @@ export class StatusModel implements vscode.Disposable {
   private indexState: IndexState = { kind: 'starting' };
   private modelState: ModelState = { kind: 'unknown' };
   private completionState: CompletionState = { kind: 'on' };
+  private configuredState: ConfiguredModels = { chat: '', completion: '', embedding: '' };
+  /** When activate() began, near enough: the model is among the first things it builds. */
+  private readonly createdAt = performance.now();
+  private activatedInMs?: number;
+
+  /** How long activate() took, once it returned (see markActivated). */
+  get activationMs(): number | undefined {
+    return this.activatedInMs;
+  }
+
+  /** Called once activation has returned; later calls keep the first measurement. */
+  markActivated(ms = performance.now() - this.createdAt): void {
+    this.activatedInMs ??= Math.round(ms * 10) / 10;
+  }
 
   get index(): IndexState {
     return this.indexState;
@@ -39,6 +62,16 @@ export class StatusModel implements vscode.Disposable {
   }
   get completions(): CompletionState {
     return this.completionState;
+  }
+
+  get configured(): ConfiguredModels {
+    return this.configuredState;
+  }
+
+  setConfigured(state: ConfiguredModels): void {
+    if (JSON.stringify(state) === JSON.stringify(this.configuredState)) return;
+    this.configuredState = state;
+    this.changed.fire();
   }
 
   setIndex(state: IndexState): void {

@@ -1,19 +1,41 @@
 // Runs inside the extension host of a real editor (see index.ts), against the extension
 // under development, with the folder the runner opened as the only workspace folder.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { OllamaTestServer, standardModels } from '../../support/ollamaTestServer';
 
 const EXTENSION_ID = 'inhouse.inhouse';
 
-async function waitFor(what: string, ok: () => boolean, ms = 90_000): Promise<void> {
+async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!ok()) {
+  while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+interface InternalStatus {
+  index: { kind: string; files?: number; chunks?: number };
+  model: { kind: string; model?: string; message?: string };
+  text: string;
+  fixes: string[];
+  activationMs?: number;
+  roots: { roots: { root: string; source: string }[]; warnings: string[] };
+}
+interface Row {
+  label: string;
+  description: string;
+  symbol: string;
+  fileKey: string;
+  startLine: number;
+  source: string;
+}
+
+const status = () => vscode.commands.executeCommand<InternalStatus>('inhouse.internal.status');
+const search = (q: string) => vscode.commands.executeCommand<Row[]>('inhouse.internal.searchCode', q);
+const config = () => vscode.workspace.getConfiguration('inhouse');
 
 describe('InHouse in the extension host', () => {
   let workspace: string;
@@ -31,9 +53,28 @@ describe('InHouse in the extension host', () => {
     await ext.activate();
     assert.ok(ext.isActive);
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['inhouse.reindex', 'inhouse.showIndexStatus', 'inhouse.openLogs']) {
+    for (const id of [
+      'inhouse.reindex',
+      'inhouse.showIndexStatus',
+      'inhouse.openLogs',
+      'inhouse.searchCode',
+      'inhouse.selectModel',
+      'inhouse.addLibrary',
+      'inhouse.statusMenu',
+      'inhouse.internal.activationTime',
+      'inhouse.internal.status',
+      'inhouse.internal.searchCode',
+    ]) {
       assert.ok(commands.includes(id), `${id} is not registered`);
     }
+  });
+
+  it('measures activation time', async () => {
+    const ms = await vscode.commands.executeCommand<number | undefined>('inhouse.internal.activationTime');
+    assert.equal(typeof ms, 'number', 'activation time is recorded once activate() returns');
+    console.log(`timing: activation ${ms} ms (activate() until it returned; target < 300 ms)`);
+    // The target is reported above; the bound here only catches a regression (2 shared cores in CI).
+    assert.ok(ms! < 1000, `activation took ${ms} ms`);
   });
 
   it('indexes the workspace into .inhouse/index', async () => {
@@ -41,9 +82,127 @@ describe('InHouse in the extension host', () => {
     await waitFor(dir, () => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.lance')));
   });
 
+  it('shows a ready status bar with the chunk count after indexing', async () => {
+    let last: InternalStatus | undefined;
+    await waitFor('the status to be ready', async () => (last = await status()).index.kind === 'ready');
+    assert.match(last!.text, /InHouse: \d+ chunks/);
+    assert.ok((last!.index.chunks ?? 0) > 0);
+    assert.deepEqual(last!.roots.roots, [{ root: workspace, source: 'workspace' }]);
+    assert.ok(last!.fixes.includes('searchCode'));
+  });
+
+  it("finds a scratch workspace symbol with Search Code's search", async () => {
+    const rows = await search('greet');
+    const greet = rows.find((r) => r.symbol === 'greet');
+    assert.ok(greet, `no greet in ${JSON.stringify(rows.map((r) => r.label))}`);
+    assert.equal(greet.label, '$(symbol-function) greet');
+    assert.equal(greet.description, 'src/greeter.ts:3');
+    assert.equal(greet.fileKey, join(workspace, 'src', 'greeter.ts'));
+    const counter = (await search('Counter')).find((r) => r.symbol === 'Counter');
+    assert.equal(counter?.label, '$(symbol-class) Counter');
+  });
+
   it('runs its commands without throwing', async () => {
     await vscode.commands.executeCommand('inhouse.reindex');
-    await vscode.commands.executeCommand('inhouse.showIndexStatus');
+    const report = await vscode.commands.executeCommand<{ summary: string; markdown: string }>('inhouse.showIndexStatus');
+    assert.match(report.summary, /^InHouse index: [1-9]\d* files, [1-9]\d* chunks\. Skipped: .*Conventions: \d+ rules/);
+    assert.match(report.markdown, /## Problems/);
     await vscode.commands.executeCommand('inhouse.openLogs');
+  });
+
+  it('keeps the index current through create, rename and delete', async () => {
+    const file = join(workspace, 'src', 'fresh.ts');
+    writeFileSync(file, 'export function freshlyAddedHelper(): number {\n  return 42;\n}\n');
+    await waitFor('the new file to be searchable', async () => (await search('freshlyAddedHelper')).some((r) => r.fileKey === file), 30_000);
+    const moved = join(workspace, 'src', 'moved.ts');
+    renameSync(file, moved);
+    await waitFor(
+      'the rename to move the symbol',
+      async () => {
+        const rows = (await search('freshlyAddedHelper')).filter((r) => r.symbol === 'freshlyAddedHelper');
+        return rows.length === 1 && rows[0].fileKey === moved;
+      },
+      30_000,
+    );
+    rmSync(moved);
+    await waitFor('the delete to remove the symbol', async () => !(await search('freshlyAddedHelper')).some((r) => r.symbol === 'freshlyAddedHelper'), 30_000);
+  });
+
+  describe('Add Internal Library', () => {
+    let lib: string;
+
+    before(() => {
+      lib = join(dirname(workspace), 'shared-lib');
+      mkdirSync(lib, { recursive: true });
+      writeFileSync(join(lib, 'ledger.py'), 'def post_ledger_entry(amount):\n    """Posts one entry."""\n    return amount\n');
+    });
+
+    after(async () => {
+      await config().update('libraries', undefined, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the library to leave the roots', async () => (await status()).roots.roots.length === 1 && (await status()).index.kind === 'ready');
+    });
+
+    it('refuses reserved, duplicate and invalid names and folders inside the workspace', async () => {
+      const add = (args: object) => vscode.commands.executeCommand<{ added: boolean; problem?: string }>('inhouse.addLibrary', args);
+      assert.match((await add({ folder: lib, name: 'workspace' })).problem ?? '', /reserved/);
+      assert.match((await add({ folder: lib, name: 'conventions' })).problem ?? '', /reserved/);
+      assert.match((await add({ folder: lib, name: 'has space' })).problem ?? '', /letters, digits/);
+      assert.match((await add({ folder: join(workspace, 'src'), name: 'src' })).problem ?? '', /inside the workspace folder/);
+      assert.match((await add({ folder: join(lib, 'missing'), name: 'x' })).problem ?? '', /does not exist/);
+      assert.deepEqual(config().get('libraries'), {});
+    });
+
+    it('adds a library to the workspace settings, indexes it and finds its symbols', async () => {
+      const result = await vscode.commands.executeCommand<{ added: boolean; problem?: string }>('inhouse.addLibrary', { folder: lib, name: 'shared' });
+      assert.ok(result.added, result.problem);
+      assert.deepEqual(config().inspect('libraries')?.workspaceValue, { shared: lib });
+      await waitFor('the library to be searchable', async () => (await search('post_ledger_entry')).some((r) => r.source === 'shared'), 60_000);
+      const row = (await search('post_ledger_entry')).find((r) => r.source === 'shared')!;
+      assert.equal(row.description, 'ledger.py:1 · library shared');
+      const again = await vscode.commands.executeCommand<{ added: boolean; problem?: string }>('inhouse.addLibrary', { folder: lib, name: 'shared2' });
+      assert.match(again.problem ?? '', /already in inhouse\.libraries as "shared"/);
+    });
+  });
+
+  describe('Ollama health in the status bar', () => {
+    let server: OllamaTestServer;
+
+    before(async () => {
+      server = await OllamaTestServer.start({ models: standardModels() });
+    });
+
+    after(async () => {
+      for (const key of ['ollama.host', 'chat.model', 'completion.model']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+      await server.close();
+    });
+
+    const checkUntil = async (kind: string) => {
+      let last: InternalStatus | undefined;
+      await waitFor(`Ollama state ${kind}`, async () => {
+        await vscode.commands.executeCommand('inhouse.internal.checkOllama');
+        return (last = await status()).model.kind === kind;
+      }, 30_000);
+      return last!;
+    };
+
+    it('reports ready models, a missing model with the pull fix, and an unreachable Ollama', async () => {
+      await config().update('ollama.host', server.url, vscode.ConfigurationTarget.Workspace);
+      await config().update('chat.model', 'llama3.2:3b', vscode.ConfigurationTarget.Workspace);
+      await config().update('completion.model', 'qwen2.5-coder:1.5b', vscode.ConfigurationTarget.Workspace);
+      const ok = await checkUntil('ok');
+      assert.doesNotMatch(ok.text, /Ollama unreachable|model missing/);
+
+      await config().update('chat.model', 'not-pulled:7b', vscode.ConfigurationTarget.Workspace);
+      const missing = await checkUntil('model-missing');
+      assert.match(missing.text, /InHouse: \d+ chunks · .*model missing/);
+      assert.equal(missing.model.model, 'not-pulled:7b');
+      assert.deepEqual(missing.fixes.slice(0, 3), ['copyPull', 'runPull', 'selectModel']);
+
+      await config().update('ollama.host', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Workspace);
+      const down = await checkUntil('unreachable');
+      assert.match(down.text, /Ollama unreachable/);
+      assert.match(down.model.message ?? '', /inhouse\.ollama\.host/);
+      assert.equal(down.fixes[0], 'startOllama');
+    });
   });
 });
