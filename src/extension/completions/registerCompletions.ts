@@ -1,7 +1,12 @@
 import type * as vscode from 'vscode';
 import type { Services } from '../services';
+import { InlineCompletions } from './inlineCompletions';
 
-// PLACEHOLDER (session 2, replaced by the inline completion work before landing).
-export function registerCompletions(_s: Services): vscode.Disposable[] {
-  return [];
+/**
+ * Inline completions: the provider for the supported languages, `inhouse.toggleCompletions`,
+ * and the internal `inhouse.completions.accepted` (the items' command) and
+ * `inhouse.completions.stats` (timings and outcome counts, for benchmarks and tests).
+ */
+export function registerCompletions(services: Services): vscode.Disposable[] {
+  return new InlineCompletions(services).register();
 }
