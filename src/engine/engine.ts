@@ -26,6 +26,7 @@ import { ConventionBook } from './conventions/conventionBook';
 import { conventionFileKind } from './conventions/conventionFiles';
 import type { ConventionRule } from './conventions/conventionRule';
 import { chunksByIds } from './retrieval/chunkQueries';
+import { ContextCache } from './retrieval/contextCache';
 import type { PromptSnippet } from './prompts/promptTypes';
 
 /** Where the built engine finds its grammars, queries and worker script. */
@@ -75,6 +76,8 @@ export class Engine {
   private symbols?: SymbolIndex;
   /** The import graph, loaded and patched with the symbols. */
   private graph?: FileGraph;
+  /** Chunk texts and similar-code answers of recent completions; emptied when the index changes. */
+  private readonly contextCache = new ContextCache();
   /** The house conventions in the index, loaded with the symbols. */
   private conventions?: ConventionBook;
   /** The store generation the symbols reflect. */
@@ -261,7 +264,7 @@ export class Engine {
           maxChars: options.maxChars,
           scanStartLine: options.scanStartLine,
         },
-        { chunks: store.chunksTable, symbols, graph },
+        { chunks: store.chunksTable, symbols, graph, cache: this.contextCache },
       );
     } catch (err) {
       throw asIndexError(this.config.dbDir, err);
@@ -366,6 +369,7 @@ export class Engine {
         this.graph = await FileGraph.load(catalog.values(), store.roots.map((r) => r.root), this.host);
         this.symbols = symbols;
         this.conventions = conventions;
+        this.contextCache.clear();
         this.seenGeneration = generation;
       }
       return { store, symbols: this.symbols, graph: this.graph, conventions: this.conventions };
@@ -383,6 +387,7 @@ export class Engine {
       .select(SYMBOL_COLUMNS)
       .toArray()) as Record<string, unknown>[];
     this.symbols.replaceFile(fileKey, rows.map(symbolFromRow));
+    this.contextCache.dropFile(fileKey);
     const row = await store.catalogEntry(fileKey);
     this.graph?.replaceFile(fileKey, row?.status === 'indexed' ? graphFile(row) : undefined);
     const root = rootFor(fileKey, store.roots);

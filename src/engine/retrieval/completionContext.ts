@@ -1,6 +1,7 @@
 import type { Table } from '@lancedb/lancedb';
 import { splitIdentifiers } from '../indexing/identifiers';
 import { chunksByIds, ftsChunks, type ChunkHit } from './chunkQueries';
+import type { ContextCache } from './contextCache';
 import type { FileGraph } from './fileGraph';
 import { QueryError } from './queryText';
 import type { SymbolEntry, SymbolIndex } from './symbolIndex';
@@ -50,6 +51,8 @@ export interface ContextSnippet {
 
 export interface ContextSources {
   chunks: Table;
+  /** Answers of earlier requests still valid for this index; without it every request asks the table. */
+  cache?: ContextCache;
   symbols: SymbolIndex;
   graph: FileGraph;
 }
@@ -164,8 +167,12 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     .slice(0, SIMILAR_TERMS)
     .join(' ');
   const [texts, similar] = await Promise.all([
-    chunksByIds(src.chunks, definitions.map((d) => d.entry.id)),
-    query ? ftsChunks(src.chunks, query, {}, SIMILAR * 2) : Promise.resolve([] as ChunkHit[]),
+    src.cache ? src.cache.byIds(src.chunks, definitions.map((d) => d.entry.id)) : chunksByIds(src.chunks, definitions.map((d) => d.entry.id)),
+    !query
+      ? Promise.resolve([] as ChunkHit[])
+      : src.cache
+        ? src.cache.fullText(src.chunks, query, SIMILAR * 2)
+        : ftsChunks(src.chunks, query, {}, SIMILAR * 2),
   ]);
 
   const out: ContextSnippet[] = [];
