@@ -1,5 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { assetsIn, createEngine, type Engine, type EngineAssets, type IndexStatus } from '../engine/engine';
 import type { IndexProgress, IndexSummary } from '../engine/indexing/indexer';
@@ -10,8 +9,9 @@ import type { ContextSnippet } from '../engine/retrieval/completionContext';
 import type { SearchHit } from '../engine/retrieval/retriever';
 import type { AnswerEvent, AnswerSources } from '../engine/answers/answerTypes';
 import { describeError, UsageError } from './errors';
+import { runDatasetCommand } from './datasetCommand';
+import { DEFAULT_DB, findDb as locateDb } from './indexLocation';
 
-const DEFAULT_DB = join('.inhouse', 'index');
 
 const USAGE = `Usage: inhouse <command> [options]
 
@@ -24,6 +24,10 @@ Commands:
   explain <file> --lines A-B [--db DIR] [--model M] [--json]
                       Explain those lines against the house conventions: what the code does,
                       how it fits the house, and deviations with the rule and a fix.
+  dataset [--db DIR] [--out DIR] [--feedback FILE_OR_DIR] [--fim-rate R] [--spm-rate R]
+          [--valid-share S] [--min-survival R] [--seed N] [--base-model M] [--json]
+                      Export the training set (FIM + chat JSONL, split by file) and the LoRA
+                      recipe, from the index and the recorded feedback.
   context <file> --line L --column C [--db DIR] [-k N] [--max-chars N] [--json]
                       The code an inline completion at that position should see: definitions
                       of what it calls, the enclosing outline, similar code. Line from 1,
@@ -69,6 +73,14 @@ const OPTIONS = {
   'embed-model': { type: 'string' },
   host: { type: 'string' },
   'log-level': { type: 'string' },
+  out: { type: 'string' },
+  feedback: { type: 'string' },
+  'fim-rate': { type: 'string' },
+  'spm-rate': { type: 'string' },
+  'valid-share': { type: 'string' },
+  'min-survival': { type: 'string' },
+  seed: { type: 'string' },
+  'base-model': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -127,7 +139,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       }
       case 'status': {
         noPositionals(command, args);
-        engine = createEngine(host, cliSettings(values), { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), { dbDir: locateDb(values.db, cwd), assets }, log);
         const status = await engine.status();
         io.out(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
         return 0;
@@ -135,7 +147,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       case 'search': {
         if (args.length !== 1) throw new UsageError('search takes one query; quote it: inhouse search "<query>"');
         const limit = parseLimit(values.k);
-        engine = createEngine(host, cliSettings(values), { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), { dbDir: locateDb(values.db, cwd), assets }, log);
         const hits = await engine.search(args[0], { limit, source: values.source, language: values.lang, pathGlob: values.path });
         io.out(values.json ? `${JSON.stringify(hits.map(jsonHit), null, 2)}\n` : formatHits(hits));
         return 0;
@@ -146,15 +158,17 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         const column = parseWhole('--column', values.column, 0);
         const limit = parseLimit(values.k);
         const maxChars = values['max-chars'] === undefined ? 6000 : parseWhole('--max-chars', values['max-chars'], 200);
-        engine = createEngine(host, cliSettings(values), { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), { dbDir: locateDb(values.db, cwd), assets }, log);
         const snippets = await engine.context(resolve(cwd, args[0]), { line, column }, { limit, maxChars });
         io.out(values.json ? `${JSON.stringify(snippets.map(jsonHit), null, 2)}\n` : formatContext(snippets));
         return 0;
       }
+      case 'dataset':
+        return await runDatasetCommand(args, values, io, cwd);
       case 'ask': {
         if (args.length !== 1 || !args[0].trim()) throw new UsageError('ask takes one question; quote it: inhouse ask "<question>"');
         const settings = cliSettings(values, values.model !== undefined ? { 'chat.model': values.model } : {});
-        engine = createEngine(host, settings, { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, settings, { dbDir: locateDb(values.db, cwd), assets }, log);
         const k = values.k === undefined ? undefined : parseLimit(values.k);
         return await printAnswer(engine.ask(args[0], { limit: k }), io, Boolean(values.json));
       }
@@ -162,7 +176,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         if (args.length !== 1) throw new UsageError('explain takes one file: inhouse explain <file> --lines A-B');
         const range = parseLineRange(values.lines);
         const settings = cliSettings(values, values.model !== undefined ? { 'chat.model': values.model } : {});
-        engine = createEngine(host, settings, { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, settings, { dbDir: locateDb(values.db, cwd), assets }, log);
         return await printAnswer(engine.explain(resolve(cwd, args[0]), range), io, Boolean(values.json));
       }
       case 'complete': {
@@ -170,7 +184,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         const line = parseWhole('--line', values.line, 1);
         const column = parseWhole('--column', values.column, 0);
         const settings = cliSettings(values, values.model !== undefined ? { 'completion.model': values.model } : {});
-        engine = createEngine(host, settings, { dbDir: findDb(values, cwd), assets }, log);
+        engine = createEngine(host, settings, { dbDir: locateDb(values.db, cwd), assets }, log);
         const result = await engine.complete(resolve(cwd, args[0]), { line, column });
         if (values.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
         else if (result.text) io.out(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
@@ -294,16 +308,6 @@ function parseLibraries(specs: string[], cwd: string): { root: string; source: s
   });
 }
 
-/** --db, else the nearest .inhouse/index from the current folder upward. */
-function findDb(values: Values, cwd: string): string {
-  if (values.db) return resolve(cwd, values.db);
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const candidate = join(dir, DEFAULT_DB);
-    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
-    if (dirname(dir) === dir) break;
-  }
-  throw new UsageError(`No index found in ${cwd} or above. Build one with \`inhouse index <folder>\`, or pass --db DIR.`, 1);
-}
 
 function version(): string {
   try {

@@ -161,9 +161,10 @@ export function installVsix(dirs, vsix) {
 
 /**
  * Starts code-server in its own process group; resolves once /healthz answers.
+ * `extraArgs` go before the folder (e.g. `['--log', 'debug']`).
  * Returns { url, port, stop(), output() }.
  */
-export async function startCodeServer(dirs, { timeoutMs = 60_000 } = {}) {
+export async function startCodeServer(dirs, { timeoutMs = 60_000, extraArgs = [] } = {}) {
   const port = await freePort();
   const args = [
     ...COMMON_ARGS(dirs),
@@ -174,6 +175,7 @@ export async function startCodeServer(dirs, { timeoutMs = 60_000 } = {}) {
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    ...extraArgs,
     dirs.workspace,
   ];
   const child = spawn(codeServerBin(), args, { env: csEnv(dirs), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

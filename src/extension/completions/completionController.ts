@@ -135,7 +135,7 @@ export class CompletionController {
     const next = this.start(query, spot, key);
     const started = this.clock.now();
     const result = await this.await(next, signal);
-    engineMs = this.clock.now() - started;
+    engineMs += this.clock.now() - started;
     if (!result || signal.aborted || !result.text) return undefined;
     return served({ id: next.id, spot, result }, result.text, 'model');
   }
