@@ -10,6 +10,7 @@ import type { SearchHit } from '../engine/retrieval/retriever';
 import type { AnswerEvent, AnswerSources } from '../engine/answers/answerTypes';
 import { describeError, UsageError } from './errors';
 import { runDatasetCommand } from './datasetCommand';
+import { MODEL_USAGE, runModelCommand } from './modelCommand';
 import { DEFAULT_DB, findDb as locateDb } from './indexLocation';
 
 
@@ -28,6 +29,7 @@ Commands:
           [--valid-share S] [--min-survival R] [--seed N] [--base-model M] [--json]
                       Export the training set (FIM + chat JSONL, split by file) and the LoRA
                       recipe, from the index and the recorded feedback.
+${MODEL_USAGE}
   context <file> --line L --column C [--db DIR] [-k N] [--max-chars N] [--json]
                       The code an inline completion at that position should see: definitions
                       of what it calls, the enclosing outline, similar code. Line from 1,
@@ -81,6 +83,13 @@ const OPTIONS = {
   'min-survival': { type: 'string' },
   seed: { type: 'string' },
   'base-model': { type: 'string' },
+  adapter: { type: 'string' },
+  base: { type: 'string' },
+  name: { type: 'string' },
+  'system-from-conventions': { type: 'boolean' },
+  parameter: { type: 'string', multiple: true },
+  modelfile: { type: 'boolean' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -165,6 +174,8 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       }
       case 'dataset':
         return await runDatasetCommand(args, values, io, cwd);
+      case 'model':
+        return await runModelCommand(args, values, io, cwd, { assets });
       case 'ask': {
         if (args.length !== 1 || !args[0].trim()) throw new UsageError('ask takes one question; quote it: inhouse ask "<question>"');
         const settings = cliSettings(values, values.model !== undefined ? { 'chat.model': values.model } : {});

@@ -13,6 +13,7 @@ import type { Services } from './services';
 import { StatusBar } from './status/statusBar';
 import { StatusModel } from './status/statusModel';
 import { registerTraining } from './training/registerTraining';
+import { registerHouseModelCommand } from './houseModel/registerHouseModel';
 
 /**
  * Composition root for the editor host: builds the engine and every part once, hands them the
@@ -60,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     };
     const indexing = new IndexController(services);
     context.subscriptions.push(indexing);
-    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services), ...registerTraining(services));
+    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services), ...registerTraining(services), ...registerHouseModelCommand(services));
     log.info(`Activated in ${(performance.now() - started).toFixed(0)} ms.`);
     // Activation must not wait for indexing.
     void indexing.start();
