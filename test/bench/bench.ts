@@ -38,7 +38,7 @@ import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { CHUNKS_SCHEMA, type FileRow } from '../../src/engine/store/schema';
 import { Contention, engineState } from './benchEnv';
 import { buildCorpus, shuffled, type Corpus } from './corpus';
-import { distribution, mb, round, RssSampler, table, timed, type Distribution } from './stats';
+import { distribution, kernelPeakRss, mb, resetKernelPeakRss, round, RssSampler, table, timed, type Distribution } from './stats';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const DIST = join(REPO_ROOT, 'dist');
@@ -143,6 +143,8 @@ interface ColdRun {
   dbDiskMb: number;
   rssSamples: number;
   maxRssMbAfter: number;
+  /** VmHWM over the cold run alone (reset just before it); NaN where Linux /proc is missing. */
+  kernelPeakRssMb: number;
   cpu: { userS: number; systemS: number; utilisationOfCores: number };
   /** Share of the machine's CPU taken by other processes during the run (contention). */
   othersCpuShare: number;
@@ -166,6 +168,10 @@ async function coldIndex(dbDir: string, roots: { root: string; source: string }[
   const cpu0 = process.cpuUsage();
   const contention = new Contention();
   const elu0 = performance.eventLoopUtilization();
+  // The sampler's peak is a lower bound (50 ms gaps, timer starved while the main thread
+  // builds Arrow tables); the kernel's high-water mark, reset here, is the true peak of
+  // the run, and process-wide like the sampler: workers are threads of this process.
+  const hwmReset = resetKernelPeakRss();
   rss.phase = 'crawling';
   rss.start(50);
   const t0 = performance.now();
@@ -179,6 +185,7 @@ async function coldIndex(dbDir: string, roots: { root: string; source: string }[
   });
   const ms = performance.now() - t0;
   rss.stop();
+  const hwm = hwmReset ? kernelPeakRss() : undefined;
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage(cpu0);
   const others = contention.finish();
@@ -196,6 +203,7 @@ async function coldIndex(dbDir: string, roots: { root: string; source: string }[
     phasePeakRssMb: Object.fromEntries(Object.entries(rss.phasePeak).map(([k, v]) => [k, round(mb(v), 0)])),
     rssSamples: rss.samples,
     maxRssMbAfter: process.resourceUsage().maxRSS / 1024,
+    kernelPeakRssMb: hwm === undefined ? NaN : round(mb(hwm), 0),
     cpu: { userS: cpu.user / 1e6, systemS: cpu.system / 1e6, utilisationOfCores: (cpu.user + cpu.system) / 1000 / ms / cores },
     othersCpuShare: others.othersShare,
     mainThreadEventLoopUtilisation: elu.utilization,
@@ -479,7 +487,7 @@ async function main(): Promise<void> {
   say(`  phases: crawl ${sec(cold.phases.crawlMs)}, read+parse+write ${sec(cold.phases.indexMs)}, finishing (flush done → maintain: FTS build + optimize) ${sec(cold.phases.finishMs)}`);
   say(`  ${cold.workers} parse workers; process CPU user ${cold.cpu.userS.toFixed(1)} s + sys ${cold.cpu.systemS.toFixed(1)} s = ${(cold.cpu.utilisationOfCores * 100).toFixed(0)}% of ${availableParallelism()} cores; main-thread event-loop utilisation ${(cold.mainThreadEventLoopUtilisation * 100).toFixed(0)}%`);
   say(`  other processes used ${pct(cold.othersCpuShare)} of the machine's CPU meanwhile`);
-  say(`  peak RSS ${cold.peakRssMb.toFixed(0)} MB (${cold.rssSamples} samples; by phase ${JSON.stringify(cold.phasePeakRssMb)}); maxRSS ${cold.maxRssMbAfter.toFixed(0)} MB`);
+  say(`  peak RSS ${cold.peakRssMb.toFixed(0)} MB (${cold.rssSamples} samples; by phase ${JSON.stringify(cold.phasePeakRssMb)}); maxRSS ${cold.maxRssMbAfter.toFixed(0)} MB; kernel high-water mark over the cold run (VmHWM) ${cold.kernelPeakRssMb} MB`);
   say(`  main thread at the peak: ${JSON.stringify(cold.mainThreadAtPeakMb)} MB; index on disk ${cold.dbDiskMb} MB (source ${mb(corpus.bytes).toFixed(1)} MB)`);
   printTimers('store / LanceDB time (wall, serialised writes)', cold.store);
   if (s.chunks < TARGET_CHUNKS) say(`  NOTE: ${s.chunks} chunks < ${TARGET_CHUNKS}: the update-latency target is defined on ≥ ${TARGET_CHUNKS} chunks; raise BENCH_FILES.`);
@@ -547,6 +555,7 @@ async function main(): Promise<void> {
     ['deferred maintain()', sec(up.maintain.ms), '', ''],
     ['CPU taken by other processes', `cold ${pct(cold.othersCpuShare)}, raw parse ${pct(parse.othersCpuShare)}`, '≈ 0% for clean figures', ''],
     ['peak RSS (cold, 50 ms samples)', `${cold.peakRssMb.toFixed(0)} MB`, '< 500 MB', pass(cold.peakRssMb < 500)],
+    ['peak RSS (cold, kernel VmHWM)', `${cold.kernelPeakRssMb} MB`, '< 500 MB', Number.isFinite(cold.kernelPeakRssMb) ? pass(cold.kernelPeakRssMb < 500) : 'n/a'],
     ['maxRSS (resourceUsage, after cold)', `${cold.maxRssMbAfter.toFixed(0)} MB`, '', ''],
     ['first engine.search (fresh engine)', `${search.firstSearchMs.toFixed(0)} ms`, '', ''],
     ['search p50 / p95 (engine.search)', `${search.engineSearch.p50.toFixed(1)} / ${search.engineSearch.p95.toFixed(1)} ms`, '', ''],
@@ -577,6 +586,8 @@ async function main(): Promise<void> {
       updateP95Ms: { value: round(up.latency.p95, 1), target: 250, pass: up.latency.p95 < 250, chunks: up.chunksBefore, largeEnough: large },
       updateMisses: { value: up.misses.length, target: 0, pass: up.misses.length === 0 },
       peakRssMb: { value: round(cold.peakRssMb, 0), target: 500, pass: cold.peakRssMb < 500 },
+      // The kernel's high-water mark over the cold run: includes spikes the sampler misses.
+      kernelPeakRssMb: { value: cold.kernelPeakRssMb, target: 500, pass: cold.kernelPeakRssMb < 500 },
     },
     totalSeconds: round(totalMs / 1000, 1),
   };

@@ -1,4 +1,5 @@
 /** Small helpers for timing and reporting; no dependencies. */
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -31,6 +32,30 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
   const t0 = performance.now();
   const value = await fn();
   return { ms: performance.now() - t0, value };
+}
+
+/**
+ * The kernel's own high-water mark of the process RSS (VmHWM: every thread, workers and
+ * LanceDB's native threads included), reset by resetKernelPeakRss(). Unlike the sampler it
+ * cannot miss a short spike between samples or while the main thread is busy. Linux only:
+ * undefined elsewhere, or where /proc/self/clear_refs is not writable.
+ */
+export function resetKernelPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function kernelPeakRss(): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Samples the process RSS (main thread, workers and native threads alike) on a timer. */

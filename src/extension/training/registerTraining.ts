@@ -85,17 +85,21 @@ async function exportCommand(s: Services, target: vscode.Uri | undefined): Promi
   );
   const st = result.stats;
   s.log.info(formatDatasetReport(result));
-  const choice = await vscode.window.showInformationMessage(
-    `InHouse: exported ${st.samples.train} training and ${st.samples.valid} validation samples (about ${st.tokens.total} tokens) to ${path.basename(result.outDir)}. ` +
-      `${st.duplicatesRemoved.exact + st.duplicatesRemoved.near} duplicates removed, ${st.secretsRedacted} secrets redacted, ${st.leakage.sharedFiles} files in both splits.`,
-    'Show Statistics',
-    'Open README',
-  );
-  if (choice === 'Show Statistics') {
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatDatasetReport(result) });
-    await vscode.window.showTextDocument(doc, { preview: true });
-  } else if (choice === 'Open README' && result.files.includes('README.md')) {
-    await vscode.window.showTextDocument(vscode.Uri.file(path.join(result.outDir, 'README.md')));
-  }
+  // The command's result does not wait for the user to dismiss the notification.
+  void vscode.window
+    .showInformationMessage(
+      `InHouse: exported ${st.samples.train} training and ${st.samples.valid} validation samples (about ${st.tokens.total} tokens) to ${path.basename(result.outDir)}. ` +
+        `${st.duplicatesRemoved.exact + st.duplicatesRemoved.near} duplicates removed, ${st.secretsRedacted} secrets redacted, ${st.leakage.sharedFiles} files in both splits.`,
+      'Show Statistics',
+      'Open README',
+    )
+    .then(async (choice) => {
+      if (choice === 'Show Statistics') {
+        const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatDatasetReport(result) });
+        await vscode.window.showTextDocument(doc, { preview: true });
+      } else if (choice === 'Open README' && result.files.includes('README.md')) {
+        await vscode.window.showTextDocument(vscode.Uri.file(path.join(result.outDir, 'README.md')));
+      }
+    });
   return result;
 }
