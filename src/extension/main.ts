@@ -14,6 +14,7 @@ import { StatusBar } from './status/statusBar';
 import { StatusModel } from './status/statusModel';
 import { registerTraining } from './training/registerTraining';
 import { registerHouseModelCommand } from './houseModel/registerHouseModel';
+import { registerUsageMetrics } from './metrics/registerMetrics';
 
 /**
  * Composition root for the editor host: builds the engine and every part once, hands them the
@@ -61,7 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     };
     const indexing = new IndexController(services);
     context.subscriptions.push(indexing);
-    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services), ...registerTraining(services), ...registerHouseModelCommand(services));
+    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services), ...registerTraining(services), ...registerHouseModelCommand(services), ...registerUsageMetrics(services));
     log.info(`Activated in ${(performance.now() - started).toFixed(0)} ms.`);
     // Activation must not wait for indexing.
     void indexing.start();
