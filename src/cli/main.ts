@@ -11,6 +11,7 @@ import type { AnswerEvent, AnswerSources } from '../engine/answers/answerTypes';
 import { describeError, UsageError } from './errors';
 import { runDatasetCommand } from './datasetCommand';
 import { MODEL_USAGE, runModelCommand } from './modelCommand';
+import { EVAL_USAGE, runEvalCommand } from './evalCommand';
 import { DEFAULT_DB, findDb as locateDb } from './indexLocation';
 
 
@@ -30,6 +31,7 @@ Commands:
                       Export the training set (FIM + chat JSONL, split by file) and the LoRA
                       recipe, from the index and the recorded feedback.
 ${MODEL_USAGE}
+${EVAL_USAGE}
   context <file> --line L --column C [--db DIR] [-k N] [--max-chars N] [--json]
                       The code an inline completion at that position should see: definitions
                       of what it calls, the enclosing outline, similar code. Line from 1,
@@ -90,6 +92,12 @@ const OPTIONS = {
   parameter: { type: 'string', multiple: true },
   modelfile: { type: 'boolean' },
   force: { type: 'boolean' },
+  models: { type: 'string' },
+  tasks: { type: 'string' },
+  margin: { type: 'string' },
+  resume: { type: 'boolean' },
+  run: { type: 'string' },
+  dataset: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -174,6 +182,8 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       }
       case 'dataset':
         return await runDatasetCommand(args, values, io, cwd);
+      case 'eval':
+        return await runEvalCommand(args, values, io, cwd);
       case 'model':
         return await runModelCommand(args, values, io, cwd, { assets });
       case 'ask': {

@@ -15,6 +15,7 @@ import { StatusModel } from './status/statusModel';
 import { registerTraining } from './training/registerTraining';
 import { registerHouseModelCommand } from './houseModel/registerHouseModel';
 import { registerUsageMetrics } from './metrics/registerMetrics';
+import { registerEval } from './eval/registerEval';
 
 /**
  * Composition root for the editor host: builds the engine and every part once, hands them the
@@ -62,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     };
     const indexing = new IndexController(services);
     context.subscriptions.push(indexing);
-    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services), ...registerTraining(services), ...registerHouseModelCommand(services), ...registerUsageMetrics(services));
+    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services), ...registerTraining(services), ...registerHouseModelCommand(services), ...registerUsageMetrics(services), ...registerEval(services));
     log.info(`Activated in ${(performance.now() - started).toFixed(0)} ms.`);
     // Activation must not wait for indexing.
     void indexing.start();

@@ -26,6 +26,8 @@ export interface StreamSummary {
   outputTokens: number;
   totalDurationMs: number;
   loadDurationMs: number;
+  /** Time spent generating the output tokens (tokens/s = outputTokens / this). */
+  evalDurationMs: number;
 }
 
 /**
@@ -239,6 +241,7 @@ function summaryOf(line: Record<string, unknown>): StreamSummary {
     outputTokens: num(line.eval_count),
     totalDurationMs: num(line.total_duration) / 1e6,
     loadDurationMs: num(line.load_duration) / 1e6,
+    evalDurationMs: num(line.eval_duration) / 1e6,
   };
 }
 

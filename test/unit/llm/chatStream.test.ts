@@ -47,6 +47,7 @@ describe('OllamaClient.chatStream', function () {
         outputTokens: 4,
         totalDurationMs: 1 + 9 + 40,
         loadDurationMs: 1,
+        evalDurationMs: 40,
       });
       const rec = server.lastRequest('/api/chat');
       assert.ok(rec);
