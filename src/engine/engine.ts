@@ -249,7 +249,7 @@ export class Engine {
   async context(
     absPath: string,
     position: { line: number; column: number },
-    options: { limit: number; maxChars: number; text?: string; scanStartLine?: number },
+    options: { limit: number; maxChars: number; text?: string; scanStartLine?: number; similarBudgetMs?: number },
   ): Promise<ContextSnippet[]> {
     const file = await this.readSource(absPath, options.text);
     const { store, symbols, graph } = await this.reader();
@@ -263,6 +263,7 @@ export class Engine {
           limit: options.limit,
           maxChars: options.maxChars,
           scanStartLine: options.scanStartLine,
+          similarBudgetMs: options.similarBudgetMs,
         },
         { chunks: store.chunksTable, symbols, graph, cache: this.contextCache },
       );

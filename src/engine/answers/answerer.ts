@@ -34,7 +34,7 @@ export interface KnowledgeBase {
   context(
     fileKey: string,
     position: { line: number; column: number },
-    options: { limit: number; maxChars: number; text?: string; scanStartLine?: number },
+    options: { limit: number; maxChars: number; text?: string; scanStartLine?: number; similarBudgetMs?: number },
   ): Promise<ContextSnippet[]>;
   /** Reads a file answers can work on; refuses binary and unknown files with a QueryError. */
   readSource(absPath: string, text?: string): Promise<SourceFile>;
@@ -77,6 +77,11 @@ const FIM_CONTEXT_SNIPPETS = 6;
 /** Roughly what the FIM prompt's context share can hold; context is cut to fit later anyway. */
 const FIM_CONTEXT_CHARS_PER_TOKEN = 3;
 const EXPLAIN_DEFINITIONS = 8;
+/**
+ * How long an inline completion's context may wait for similar code (the lowest-priority part),
+ * from the start of the context request. Definitions and the outline are always waited for.
+ */
+const FIM_SIMILAR_BUDGET_MS = 10;
 const CHAT_TEMPERATURE = 0.2;
 const FIM_TEMPERATURE = 0.1;
 
@@ -185,6 +190,7 @@ export class Answerer {
         limit: FIM_CONTEXT_SNIPPETS,
         maxChars: Math.floor(budget * FIM_CONTEXT_CHARS_PER_TOKEN * 0.3),
         text: file.text,
+        similarBudgetMs: FIM_SIMILAR_BUDGET_MS,
       }),
       this.kb.rules({ fileKey: file.fileKey, relPath: file.relPath, language: file.language, query: near, limit: FIM_RULES }),
     ]);

@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { FeedbackEvent } from '../feedback/feedbackEvents';
-import { FeedbackRecorder, type FeedbackRead } from '../feedback/feedbackRecorder';
-import { parseStoredEvent } from '../feedback/feedbackSchema';
+import { FeedbackRecorder, readEventLines, type FeedbackRead } from '../feedback/feedbackRecorder';
 import { silentLogger, type Logger } from '../log';
 
 /**
@@ -15,20 +14,7 @@ export async function readFeedbackEvents(fileOrDir: string, log: Logger = silent
   if (stat.isDirectory()) return new FeedbackRecorder({ dir: fileOrDir, log }).read();
   const text = await fs.readFile(fileOrDir, 'utf8');
   const read: FeedbackRead = { events: [] as FeedbackEvent[], corruptLines: 0, newerVersionLines: 0, files: 1, bytes: Buffer.byteLength(text, 'utf8') };
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      read.corruptLines++;
-      continue;
-    }
-    const parsed = parseStoredEvent(value);
-    if (parsed.ok) read.events.push(parsed.event);
-    else if (parsed.reason === 'newer-version') read.newerVersionLines++;
-    else read.corruptLines++;
-  }
+  readEventLines(text, read);
   if (read.corruptLines > 0) log.warn(`Skipped ${read.corruptLines} corrupt feedback lines in ${fileOrDir}.`);
   return read;
 }

@@ -305,23 +305,32 @@ export class FeedbackRecorder implements FeedbackSink {
       }
       read.files++;
       read.bytes += Buffer.byteLength(text, 'utf8');
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
-          read.corruptLines++;
-          continue;
-        }
-        const parsed = parseStoredEvent(value);
-        if (parsed.ok) read.events.push(parsed.event);
-        else if (parsed.reason === 'newer-version') read.newerVersionLines++;
-        else read.corruptLines++;
-      }
+      readEventLines(text, read);
     }
     if (read.corruptLines > 0) this.log.warn(`Skipped ${read.corruptLines} corrupt feedback lines in ${this.dir}.`);
     return read;
+  }
+}
+
+/**
+ * Adds the events in JSONL `text` to `read`. Lines that are not events (torn, garbage) are
+ * counted, not fatal; lines of a newer schema are counted apart, so an old reader loses nothing
+ * silently.
+ */
+export function readEventLines(text: string, read: FeedbackRead): void {
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      read.corruptLines++;
+      continue;
+    }
+    const parsed = parseStoredEvent(value);
+    if (parsed.ok) read.events.push(parsed.event);
+    else if (parsed.reason === 'newer-version') read.newerVersionLines++;
+    else read.corruptLines++;
   }
 }
 

@@ -20,6 +20,13 @@ export interface ContextRequest {
   /** The snippets' text fits in this many characters. */
   maxChars: number;
   /**
+   * Milliseconds from the start of the request that the similar-code search may take. An inline
+   * completion cannot wait for the lowest-priority part of its context: past the budget that part
+   * is left out, and the search still finishes into the cache for the next keystroke. Absent:
+   * wait for it (the CLI, explain).
+   */
+  similarBudgetMs?: number;
+  /**
    * Collect identifiers from this 1-based line on, instead of a fixed window before the cursor
    * (explain passes the selection's first line, so everything selected is looked up).
    */
@@ -92,6 +99,7 @@ const KEYWORDS = new Set(
  * elsewhere. The code around the cursor itself is left out: the prompt already has it.
  */
 export async function completionContext(req: ContextRequest, src: ContextSources): Promise<ContextSnippet[]> {
+  const started = performance.now();
   const lines = req.text.split('\n');
   if (!Number.isInteger(req.line) || req.line < 1 || req.line > lines.length) {
     throw new QueryError(`Line ${req.line} is out of range: the file has ${lines.length} lines (lines count from 1).`);
@@ -166,14 +174,10 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     .filter((w, i, all) => w.length > 1 && !KEYWORDS.has(w) && !KEYWORDS.has(w.toLowerCase()) && all.indexOf(w) === i)
     .slice(0, SIMILAR_TERMS)
     .join(' ');
-  const [texts, similar] = await Promise.all([
-    src.cache ? src.cache.byIds(src.chunks, definitions.map((d) => d.entry.id)) : chunksByIds(src.chunks, definitions.map((d) => d.entry.id)),
-    !query
-      ? Promise.resolve([] as ChunkHit[])
-      : src.cache
-        ? src.cache.fullText(src.chunks, query, SIMILAR * 2)
-        : ftsChunks(src.chunks, query, {}, SIMILAR * 2),
-  ]);
+  const textsPromise = src.cache
+    ? src.cache.byIds(src.chunks, definitions.map((d) => d.entry.id))
+    : chunksByIds(src.chunks, definitions.map((d) => d.entry.id));
+  const [texts, similar] = await Promise.all([textsPromise, similarCode(src, query, req.similarBudgetMs, started)]);
 
   const out: ContextSnippet[] = [];
   let budget = req.maxChars;
@@ -214,6 +218,30 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     take(snippet('similar', h, 10 - similarCount));
   }
   return out;
+}
+
+/** Similar code for `query`: from the cache, or searched, within the budget when there is one. */
+async function similarCode(src: ContextSources, query: string, budgetMs: number | undefined, started: number): Promise<ChunkHit[]> {
+  if (!query) return [];
+  const limit = SIMILAR * 2;
+  if (!src.cache) return ftsChunks(src.chunks, query, {}, limit);
+  if (budgetMs === undefined) return src.cache.fullText(src.chunks, query, limit);
+  const cached = src.cache.peekFullText(query, limit);
+  if (cached) return cached;
+  const search = src.cache.fullText(src.chunks, query, limit);
+  // Finishing late is fine (it fills the cache); failing late must not go unhandled.
+  search.catch(() => undefined);
+  const left = budgetMs - (performance.now() - started);
+  if (left <= 0) return [];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ChunkHit[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), left);
+  });
+  try {
+    return await Promise.race([search, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 interface RankedName {

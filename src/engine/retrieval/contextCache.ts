@@ -55,6 +55,11 @@ export class ContextCache {
     return hits;
   }
 
+  /** The cached answer of {@link fullText}, if there is one; never searches. */
+  peekFullText(words: string, limit: number): ChunkHit[] | undefined {
+    return this.similar.get(`${limit}\u0000${words}`);
+  }
+
   /** A file was re-indexed: its chunks' texts may be stale, and any similar-code answer may be. */
   dropFile(fileKey: string): void {
     for (const [id, hit] of this.texts) if (hit.fileKey === fileKey) this.texts.delete(id);
