@@ -60,7 +60,7 @@ export interface IndexStatus {
  * Bumped when chunking changes in a way that alters rows; together with the chunking
  * settings it forms the analysis key that makes the next run re-index everything.
  */
-const CHUNKER_VERSION = 3;
+const CHUNKER_VERSION = 4;
 const PARSE_TIMEOUT_MS = 10_000;
 const MAINTENANCE_DELAY_MS = 1_000;
 

@@ -1,5 +1,8 @@
 /**
- * Answer-path latency (part of the retrieval benchmark, which owns the large index):
+ * Answer-path latency (part of the retrieval benchmark, which owns the large index). It runs in a
+ * child process of its own, as an editor's extension host would: the benchmark process holds
+ * hundreds of megabytes of rows whose garbage collection would show up in these tails.
+ *   - engine.context at the call sites the benchmark picked, p50/p95;
  *   - completion prompt assembly, context included (engine.complete's `ms.prompt`: read the
  *     file, completion context, conventions, the FIM prompt), p50/p95;
  *   - the time-to-first-token overhead the engine adds over a raw client call to the Ollama
@@ -7,7 +10,12 @@
  *     same messages) and completion (engine.complete's total vs client.generateStream's total
  *     with the same prompt). Both sides run back to back per probe, so machine noise hits both.
  */
-import type { Engine } from '../../src/engine/engine';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assetsIn, createEngine, type Engine } from '../../src/engine/engine';
+import { silentLogger } from '../../src/engine/log';
+import { createNodeHost } from '../../src/engine/nodeHost';
+import { DEFAULTS, validateSettings } from '../../src/engine/settings';
 import { OllamaClient, type ChatMessage } from '../../src/engine/llm/ollamaClient';
 import { OllamaTestServer, standardModels } from '../support/ollamaTestServer';
 import { distribution, type Distribution } from './stats';
@@ -19,6 +27,8 @@ export interface AnswerProbe {
 }
 
 export interface AnswersLatency {
+  /** engine.context with the benchmark's options (limit 10, 6000 characters), in this process. */
+  context: Distribution;
   completions: number;
   questions: number;
   promptAssembly: Distribution;
@@ -41,9 +51,30 @@ export async function answersServer(): Promise<OllamaTestServer> {
   return server;
 }
 
-export async function measureAnswers(engine: Engine, server: OllamaTestServer, probes: AnswerProbe[], questions: string[]): Promise<AnswersLatency> {
+/**
+ * `contextProbes` and `probes` must be different places: engine.context caches what it fetched,
+ * and completions at places it just visited would measure the cache.
+ */
+export async function measureAnswers(
+  engine: Engine,
+  server: OllamaTestServer,
+  contextProbes: AnswerProbe[],
+  probes: AnswerProbe[],
+  questions: string[],
+): Promise<AnswersLatency> {
   const client = new OllamaClient({ host: server.url, timeoutMs: 30_000 });
   const errors: string[] = [];
+  const context: number[] = [];
+  for (const p of contextProbes.slice(0, 10)) await engine.context(p.fileKey, { line: p.line, column: p.column }, { limit: 10, maxChars: 6000 }).catch(() => undefined);
+  for (const p of contextProbes.slice(10)) {
+    const t0 = performance.now();
+    try {
+      await engine.context(p.fileKey, { line: p.line, column: p.column }, { limit: 10, maxChars: 6000 });
+      context.push(performance.now() - t0);
+    } catch (err) {
+      errors.push(`context ${p.fileKey}:${p.line}:${p.column}: ${(err as Error).message}`);
+    }
+  }
   const prompt: number[] = [];
   const total: number[] = [];
   const raw: number[] = [];
@@ -93,6 +124,7 @@ export async function measureAnswers(engine: Engine, server: OllamaTestServer, p
     server.clearRequests();
   }
   return {
+    context: distribution(context),
     completions: prompt.length,
     questions: ask.length,
     promptAssembly: distribution(prompt),
@@ -104,4 +136,37 @@ export async function measureAnswers(engine: Engine, server: OllamaTestServer, p
     askOverhead: distribution(askOverhead),
     errors,
   };
+}
+
+/** What the benchmark hands the child process. */
+export interface AnswersJob {
+  dbDir: string;
+  distDir: string;
+  /** Call sites for engine.context. */
+  contextProbes: AnswerProbe[];
+  /** Other call sites, for completions. */
+  probes: AnswerProbe[];
+  questions: string[];
+}
+
+/** Child process: `node answersBench.js job.json` prints the AnswersLatency as JSON on stdout. */
+async function main(jobPath: string): Promise<void> {
+  const job = JSON.parse(readFileSync(jobPath, 'utf8')) as AnswersJob;
+  const server = await answersServer();
+  const settings = validateSettings({ ...DEFAULTS, 'ollama.host': server.url, 'chat.model': CHAT_MODEL, 'completion.model': COMPLETION_MODEL });
+  const engine = createEngine(createNodeHost(), settings, { dbDir: job.dbDir, assets: assetsIn(job.distDir) }, silentLogger);
+  try {
+    const result = await measureAnswers(engine, server, job.contextProbes, job.probes, job.questions);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await engine.dispose();
+    await server.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv[2] ?? join(process.cwd(), 'answers-job.json')).catch((err) => {
+    process.stderr.write(`answers benchmark failed: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -59,6 +59,8 @@ export function chunkTree(tree: Tree, query: Query, lang: LanguageSpec, lines: s
     let kind: string | undefined;
     let name: string | undefined;
     let scope: string | undefined;
+    let importModule: string | undefined;
+    let importMember: string | undefined;
     for (const cap of match.captures) {
       const c = cap.name;
       if (c.startsWith('definition.')) {
@@ -67,8 +69,15 @@ export function chunkTree(tree: Tree, query: Query, lang: LanguageSpec, lines: s
       } else if (c === 'name') name = cap.node.text;
       else if (c === 'scope') scope = cleanScope(cap.node.text);
       else if (c === 'import') imports.push(cap.node.text);
+      else if (c === 'import.module') importModule = cap.node.text;
+      else if (c === 'import.member') importMember = cap.node.text;
       else if (c === 'ref') refs.push({ row: cap.node.startPosition.row, name: cap.node.text });
       else if (c === 'package' && !pkg) pkg = cap.node.text;
+    }
+    if (importModule && importMember) {
+      // `from . import x` is `.x`; `from .pkg import x` is `.pkg.x`.
+      const spec = importModule.endsWith('.') ? `${importModule}${importMember}` : `${importModule}.${importMember}`;
+      if (!imports.includes(spec)) imports.push(spec);
     }
     if (!defNode || !kind || !name || !KINDS.has(kind)) continue;
     const key = nodeKey(defNode);

@@ -945,8 +945,12 @@ describe('ImportResolver', () => {
         '.': ['shop/sub/__init__.py'],
         '..': ['shop/__init__.py'],
         '..models': ['shop/models.py'],
+        // `from X import Y` also records X.Y: a module when Y is one, nothing when Y is a name.
+        '.helpers': [],
+        '..models.Item': [],
         'shop.inventory': ['shop/inventory.py'],
         events: ['events/__init__.py'],
+        'events.publish': [],
       });
     });
 

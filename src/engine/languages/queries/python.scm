@@ -29,6 +29,10 @@
 (import_statement name: (dotted_name) @import)
 (import_statement name: (aliased_import name: (dotted_name) @import))
 (import_from_statement module_name: (_) @import)
+; `from pkg import module` imports pkg/module.py when the name is a module: recorded as
+; `pkg.module` (joined by the chunker); names that are not modules simply resolve to nothing.
+(import_from_statement module_name: (_) @import.module name: (dotted_name) @import.member)
+(import_from_statement module_name: (_) @import.module name: (aliased_import name: (dotted_name) @import.member))
 
 ; References
 (call function: (identifier) @ref)
