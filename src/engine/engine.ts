@@ -25,9 +25,16 @@ import type { AnswerEvent, CompletionResult } from './answers/answerTypes';
 import { ConventionBook } from './conventions/conventionBook';
 import { conventionFileKind } from './conventions/conventionFiles';
 import type { ConventionRule } from './conventions/conventionRule';
-import { chunksByIds } from './retrieval/chunkQueries';
 import { ContextCache } from './retrieval/contextCache';
 import type { PromptSnippet } from './prompts/promptTypes';
+
+/** What reads need loaded: the store handle and the in-memory views of the index. */
+interface Loaded {
+  store: IndexStore;
+  symbols: SymbolIndex;
+  graph: FileGraph;
+  conventions: ConventionBook;
+}
 
 /** Where the built engine finds its grammars, queries and worker script. */
 export interface EngineAssets extends GrammarAssets {
@@ -80,6 +87,10 @@ export class Engine {
   private readonly contextCache = new ContextCache();
   /** The house conventions in the index, loaded with the symbols. */
   private conventions?: ConventionBook;
+  /** In-flight work shared by concurrent readers. */
+  private opening?: Promise<IndexStore>;
+  private generationRead?: Promise<number>;
+  private loading?: Promise<Loaded>;
   /** The store generation the symbols reflect. */
   private seenGeneration = -1;
   /** Present when an embedding model is configured. */
@@ -106,10 +117,11 @@ export class Engine {
   reconfigure(settings: Settings): void {
     const before = this.settings;
     this.settings = settings;
-    if (before['ollama.host'] !== settings['ollama.host'] || before['ollama.timeoutSeconds'] !== settings['ollama.timeoutSeconds']) this.client = undefined;
+    const newClient = before['ollama.host'] !== settings['ollama.host'] || before['ollama.timeoutSeconds'] !== settings['ollama.timeoutSeconds'];
+    if (newClient) this.client = undefined;
     this.answerer = undefined;
     const model = settings['embedding.model'];
-    this.embedder = model ? new OllamaEmbedder(this.ollama(), model) : undefined;
+    if (newClient || model !== before['embedding.model']) this.embedder = model ? new OllamaEmbedder(this.ollama(), model) : undefined;
   }
 
   /** The Ollama client the answers use (model lists, checks), made on first use. */
@@ -312,7 +324,7 @@ export class Engine {
     }
     const store = await this.readStore();
     const root = rootFor(absPath, store.roots);
-    const relPath = root ? absPath.slice(root.root.replace(/\/+$/, '').length + 1) : absPath;
+    const relPath = root ? relativeTo(root, absPath) : absPath;
     return { fileKey: absPath, relPath, source: root?.source ?? 'workspace', language: language.id, text };
   }
 
@@ -326,7 +338,7 @@ export class Engine {
       if (!best || e.endLine - e.startLine < best.endLine - best.startLine) best = e;
     }
     if (!best) return undefined;
-    const hit = (await chunksByIds(store.chunksTable, [best.id])).get(best.id);
+    const hit = (await this.contextCache.byIds(store.chunksTable, [best.id])).get(best.id);
     if (!hit) return undefined;
     return {
       id: hit.id,
@@ -356,27 +368,38 @@ export class Engine {
     return new Retriever(store.chunksTable, symbols, vectors);
   }
 
-  private async reader(): Promise<{ store: IndexStore; symbols: SymbolIndex; graph: FileGraph; conventions: ConventionBook }> {
+  private async reader(): Promise<Loaded> {
     const store = await this.readStore();
     try {
-      const generation = await store.readGeneration();
-      if (!this.symbols || !this.graph || !this.conventions || generation !== this.seenGeneration) {
-        if (this.symbols) await store.checkoutLatest();
-        const [symbols, catalog, conventions] = await Promise.all([
-          SymbolIndex.load(store.chunksTable),
-          store.loadCatalog(),
-          ConventionBook.load(store.chunksTable),
-        ]);
-        this.graph = await FileGraph.load(catalog.values(), store.roots.map((r) => r.root), this.host);
-        this.symbols = symbols;
-        this.conventions = conventions;
-        this.contextCache.clear();
-        this.seenGeneration = generation;
+      // Concurrent readers (a completion asks for context and conventions at once) share one
+      // look at the generation and, when it moved, one reload.
+      this.generationRead ??= store.readGeneration().finally(() => (this.generationRead = undefined));
+      const generation = await this.generationRead;
+      if (this.symbols && this.graph && this.conventions && generation === this.seenGeneration) {
+        return { store, symbols: this.symbols, graph: this.graph, conventions: this.conventions };
       }
-      return { store, symbols: this.symbols, graph: this.graph, conventions: this.conventions };
+      this.loading ??= this.load(store, generation).finally(() => (this.loading = undefined));
+      return await this.loading;
     } catch (err) {
       throw asIndexError(this.config.dbDir, err);
     }
+  }
+
+  /** Symbols, import graph and conventions of the index as it is at `generation`. */
+  private async load(store: IndexStore, generation: number): Promise<Loaded> {
+    if (this.symbols) await store.checkoutLatest();
+    const [symbols, catalog, conventions] = await Promise.all([
+      SymbolIndex.load(store.chunksTable),
+      store.loadCatalog(),
+      ConventionBook.load(store.chunksTable),
+    ]);
+    const graph = await FileGraph.load(catalog.values(), store.roots.map((r) => r.root), this.host);
+    this.symbols = symbols;
+    this.graph = graph;
+    this.conventions = conventions;
+    this.contextCache.clear();
+    this.seenGeneration = generation;
+    return { store, symbols, graph, conventions };
   }
 
   /** After a one-file write: replace that file's symbols instead of reloading them all. */
@@ -392,15 +415,27 @@ export class Engine {
     const row = await store.catalogEntry(fileKey);
     this.graph?.replaceFile(fileKey, row?.status === 'indexed' ? graphFile(row) : undefined);
     const root = rootFor(fileKey, store.roots);
-    if (this.conventions && root && conventionFileKind(fileKey.slice(root.root.replace(/\/+$/, '').length + 1))) {
+    if (this.conventions && root && conventionFileKind(relativeTo(root, fileKey))) {
       this.conventions = await ConventionBook.load(store.chunksTable);
     }
     this.seenGeneration = store.generation;
   }
 
   private async readStore(): Promise<IndexStore> {
-    this.store ??= await IndexStore.open(this.config.dbDir, this.log);
-    return this.store;
+    if (this.store) return this.store;
+    // One handle however many requests arrive before it is open.
+    this.opening ??= IndexStore.open(this.config.dbDir, this.log)
+      .then((opened) => {
+        // A writer opened its own handle meanwhile: use that one.
+        if (this.store) {
+          opened.close();
+          return this.store;
+        }
+        this.store = opened;
+        return opened;
+      })
+      .finally(() => (this.opening = undefined));
+    return this.opening;
   }
 
   async dispose(): Promise<void> {
@@ -481,6 +516,11 @@ async function checkRoots(host: EngineHost, roots: CrawlRoot[]): Promise<void> {
     }
     if (st?.kind !== 'directory') throw new RootNotFoundError(r.root);
   }
+}
+
+/** `absPath` relative to the root that holds it. */
+function relativeTo(root: CrawlRoot, absPath: string): string {
+  return absPath.slice(root.root.replace(/\/+$/, '').length + 1);
 }
 
 function rootFor(absPath: string, roots: CrawlRoot[]): CrawlRoot | undefined {

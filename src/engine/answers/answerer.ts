@@ -337,10 +337,9 @@ function hitSnippet(h: SearchHit): Snippet {
   };
 }
 
-/** The prompt builder numbers what it kept; find each number's chunk again by place. */
+/** The prompt's citation (what it numbered), with the chunk's file key for opening it. */
 function citationOf(c: PromptCitation, snippets: readonly Snippet[]): Citation {
-  const s = snippets.find((x) => x.path === c.path && x.source === c.source && x.startLine === c.startLine && x.symbol === c.symbol)
-    ?? snippets.find((x) => x.path === c.path && x.source === c.source && x.startLine === c.startLine);
+  const s = snippets.find((x) => x.id === c.id);
   return {
     n: c.n,
     fileKey: s?.fileKey ?? c.path,
@@ -349,7 +348,7 @@ function citationOf(c: PromptCitation, snippets: readonly Snippet[]): Citation {
     endLine: c.endLine,
     source: c.source,
     symbol: c.symbol,
-    id: s?.id ?? `${c.path}:${c.startLine}-${c.endLine}`,
+    id: c.id,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { PackResult, PromptPart } from './budgetPacker';
 import { countLines } from './budgetPacker';
 import { oneLine } from './houseIdentity';
-import type { Citation, PromptSnippet } from './promptTypes';
+import { snippetId, type Citation, type PromptSnippet } from './promptTypes';
 
 /**
  * Retrieved code as numbered, fenced prompt parts. Parts are numbered by rank before packing;
@@ -58,7 +58,7 @@ export function numberCitations(packed: PackResult, drafts: readonly SnippetDraf
     const endLine = p.outcome === 'truncated' && literal ? s.startLine + p.keptLines - 1 : s.endLine;
     const head = d.head.replace(/^\n\n[^\n]*/, `\n\n${citationHeader(n, s, endLine, d.label)}`);
     texts.set(p.id, head + p.text.slice(d.head.length));
-    citations.push({ n, path: s.path, startLine: s.startLine, endLine, source: s.source, symbol: s.symbol });
+    citations.push({ n, id: snippetId(s), path: s.path, startLine: s.startLine, endLine, source: s.source, symbol: s.symbol });
   }
   return { texts, citations };
 }

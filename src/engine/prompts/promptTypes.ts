@@ -44,6 +44,8 @@ export interface ChatMessage {
 /** What `[n]` in an answer refers to: the lines the model was shown. */
 export interface Citation {
   n: number;
+  /** The cited snippet's id ({@link snippetId}). */
+  id: string;
   path: string;
   startLine: number;
   endLine: number;

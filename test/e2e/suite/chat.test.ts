@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { OllamaTestServer, standardModels } from '../../support/ollamaTestServer';
+import { waitFor as waitForState } from './waitFor';
 
 const EXTENSION_ID = 'inhouse.inhouse';
 const MODEL = 'llama3.2:3b';
@@ -17,15 +18,8 @@ interface Snapshot {
   turns: { id: string; surface: string; question: string; answer: string; status: string; notes: string[]; citations: unknown[]; error?: { message: string; fixes: string[] } }[];
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls for a state (see waitFor.ts); 60 s unless told otherwise. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 60_000): Promise<T> => waitForState(what, probe, ms);
 
 const snapshot = () => vscode.commands.executeCommand<Snapshot>('inhouse.test.chatSnapshot');
 const receive = (message: unknown) => vscode.commands.executeCommand('inhouse.test.chatReceive', message);

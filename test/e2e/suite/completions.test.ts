@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { OllamaTestServer, standardModels } from '../../support/ollamaTestServer';
+import { waitFor as waitForState } from './waitFor';
 
 const EXTENSION_ID = 'inhouse.inhouse';
 const MODEL = 'qwen2.5-coder:1.5b';
@@ -19,13 +20,8 @@ interface Report {
   pause: { kind: string };
 }
 
-async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls for a state (see waitFor.ts); 30 s unless told otherwise. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> => waitForState(what, probe, ms);
 
 const stats = async (): Promise<Report> => (await vscode.commands.executeCommand<Report>('inhouse.completions.stats'))!;
 

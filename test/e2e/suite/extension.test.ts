@@ -5,16 +5,12 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { OllamaTestServer, standardModels } from '../../support/ollamaTestServer';
+import { waitFor as waitForState } from './waitFor';
 
 const EXTENSION_ID = 'inhouse.inhouse';
 
-async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** Polls for a state (see waitFor.ts); 90 s unless told otherwise. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 90_000): Promise<T> => waitForState(what, probe, ms);
 
 interface InternalStatus {
   index: { kind: string; files?: number; chunks?: number };

@@ -7,19 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { OllamaTestServer, standardModels } from '../../support/ollamaTestServer';
+import { waitFor as waitForState } from './waitFor';
 
 const EXTENSION_ID = 'inhouse.inhouse';
 const MODEL = 'qwen2.5-coder:1.5b';
 /** What the scripted model fills in: distinctive, so the sample is unmistakable. */
 const ACCEPTED = 'return principalCents * (100 + ratePercent) / 100;';
 
-async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls for a state (see waitFor.ts); 30 s unless told otherwise. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> => waitForState(what, probe, ms);
 
 interface Stats {
   outcomes: { acceptedFull: number };
