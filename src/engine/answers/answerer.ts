@@ -14,6 +14,7 @@ import { buildFimPrompt } from '../prompts/fimPrompt';
 import type { ChatMessage, ChatTurn, Citation as PromptCitation, PromptSnippet } from '../prompts/promptTypes';
 import { tokenizerFamily } from '../prompts/tokenEstimate';
 import type { ContextSnippet } from '../retrieval/completionContext';
+import { QueryError } from '../retrieval/queryText';
 import type { SearchHit, SearchOptions } from '../retrieval/retriever';
 import type { Settings } from '../settings';
 import type { AnswerEvent, Citation, CompletionResult, RuleSource } from './answerTypes';
@@ -317,8 +318,8 @@ export class Answerer {
   }
 }
 
-/** Bad input to an answer surface (an empty question, lines outside the file). */
-export class AnswerInputError extends Error {}
+/** Bad input to an answer surface (an empty question, lines outside the file): a QueryError, so every host reports it as such. */
+export class AnswerInputError extends QueryError {}
 
 type Snippet = PromptSnippet & { id: string; fileKey: string };
 

@@ -332,6 +332,10 @@ describe('answers: ask, explain and complete against the Ollama test server', fu
       const bad = await cli(['explain', 'ws/src/math.ts', '--lines', '5-2', '--db', 'db']);
       assert.equal(bad.code, 2);
       assert.match(bad.err, /--lines must be A-B/);
+      const outside = await cli(['complete', 'ws/src/math.ts', '--line', '99', '--column', '0', '--db', 'db', '--host', server.url]);
+      assert.equal(outside.code, 2);
+      assert.match(outside.err, /Line 99 is not in src\/math\.ts: it has 4 lines/);
+      assert.doesNotMatch(outside.err, /unexpected error/);
     });
 
     it('with Ollama absent, ask fails fast with the fix and exit code 1', async () => {
