@@ -65,6 +65,14 @@ describe('InHouse in the extension host', () => {
     }
   });
 
+  it('registers every command its manifest contributes (a palette entry that does nothing is a bug)', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    const contributed = (ext.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(contributed.filter((id) => !registered.has(id)), []);
+  });
+
   it('measures activation time', async () => {
     const ms = await vscode.commands.executeCommand<number | undefined>('inhouse.internal.activationTime');
     assert.equal(typeof ms, 'number', 'activation time is recorded once activate() returns');
