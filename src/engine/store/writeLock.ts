@@ -1,35 +1,64 @@
 import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
 
 /**
  * One writer per index directory across processes (the editor and the CLI may share one).
  * A lock left by a dead process is taken over.
  */
 export class WriteLock {
-  private constructor(private readonly path: string) {}
+  private constructor(
+    private readonly path: string,
+    private readonly done: () => void,
+  ) {}
 
-  static async acquire(path: string): Promise<WriteLock> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await fs.open(path, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        return new WriteLock(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const pid = Number((await fs.readFile(path, 'utf8').catch(() => '')).trim());
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-          throw new LockedError(pid);
+  /**
+   * Writers in this process (two engines on one index) queue behind each other; a lock file
+   * with this process's pid that no writer here holds was left by an earlier process that had
+   * the same pid, and is taken over like any dead process's.
+   */
+  static async acquire(lockPath: string): Promise<WriteLock> {
+    const path = resolve(lockPath);
+    while (heldHere.has(path)) await heldHere.get(path);
+    let done!: () => void;
+    heldHere.set(path, new Promise<void>((r) => (done = r)));
+    const free = () => {
+      heldHere.delete(path);
+      done();
+    };
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          const handle = await fs.open(path, 'wx');
+          await handle.writeFile(String(process.pid));
+          await handle.close();
+          return new WriteLock(path, free);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          const pid = Number((await fs.readFile(path, 'utf8').catch(() => '')).trim());
+          if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+            throw new LockedError(pid);
+          }
+          await fs.rm(path, { force: true });
         }
-        await fs.rm(path, { force: true });
       }
+      throw new Error(`Could not take the index write lock ${path}.`);
+    } catch (err) {
+      free();
+      throw err;
     }
-    throw new Error(`Could not take the index write lock ${path}.`);
   }
 
   async release(): Promise<void> {
-    await fs.rm(this.path, { force: true });
+    try {
+      await fs.rm(this.path, { force: true });
+    } finally {
+      this.done();
+    }
   }
 }
+
+/** The lock files this process holds, each with a promise that settles on release. */
+const heldHere = new Map<string, Promise<void>>();
 
 export class LockedError extends Error {
   constructor(readonly pid: number) {
