@@ -4,6 +4,7 @@ import { OllamaError } from '../engine/llm/ollamaClient';
 import { SettingsError } from '../engine/settings';
 import { IndexError } from '../engine/store/indexStore';
 import { LockedError } from '../engine/store/writeLock';
+import { LocationError } from '../engine/store/location';
 
 /** Bad command-line usage: exit code 2 unless said otherwise. */
 export class UsageError extends Error {
@@ -18,7 +19,7 @@ export class UsageError extends Error {
 /** One line that says what went wrong and what to do, and the exit code. */
 export function describeError(err: unknown): { message: string; code: 1 | 2 } {
   if (err instanceof UsageError) return { message: err.message, code: err.exitCode };
-  if (err instanceof QueryError) return { message: err.message, code: 2 };
+  if (err instanceof QueryError || err instanceof LocationError) return { message: err.message, code: 2 };
   if (
     err instanceof IndexError ||
     err instanceof RootNotFoundError ||

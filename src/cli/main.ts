@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { assetsIn, createEngine, type Engine, type EngineAssets, type IndexStatus } from '../engine/engine';
+import { assetsIn, createEngine, type Engine, type EngineAssets, type EngineConfig, type IndexStatus } from '../engine/engine';
+import { isRemoteUri, parseStorageOptions, remoteLocation, storageOptionsFromEnv } from '../engine/store/location';
 import type { IndexProgress, IndexSummary } from '../engine/indexing/indexer';
 import { createLineLogger, isLogLevel } from '../engine/log';
 import { createNodeHost } from '../engine/nodeHost';
@@ -32,15 +33,19 @@ Commands:
                       recipe, from the index and the recorded feedback.
 ${MODEL_USAGE}
 ${EVAL_USAGE}
-  context <file> --line L --column C [--db DIR] [-k N] [--max-chars N] [--json]
+  context <file> --line L --column C [--db DIR] [--shared URI] [-k N] [--max-chars N] [--json]
                       The code an inline completion at that position should see: definitions
                       of what it calls, the enclosing outline, similar code. Line from 1,
                       column from 0 (UTF-16 units).
   index <root>... [--db DIR] [--library NAME=PATH]... [--rebuild] [--json]
                       Index the folders (and internal libraries); re-runs are incremental.
-  status [--db DIR] [--json]
+  index [<base>] --library NAME=PATH... --db s3://BUCKET/PREFIX [--storage-option K=V]...
+                      Write the team's shared index of internal libraries to object storage
+                      (in CI). Library paths are relative to <base> (default: here); each run
+                      replaces only the libraries it names. Concurrent jobs are safe.
+  status [--db DIR] [--shared URI] [--json]
                       Show what the index holds: files, chunks, skips by reason, secrets redacted.
-  search "<query>" [--db DIR] [-k N] [--source S] [--lang L] [--path GLOB] [--json]
+  search "<query>" [--db DIR] [--shared URI] [-k N] [--source S] [--lang L] [--path GLOB] [--json]
                       Search the index: keywords, symbol names (exact and prefix), and
                       embeddings when a model is configured; filters by source (workspace, a
                       library name, or conventions for the house rules), language and path
@@ -53,7 +58,14 @@ Options:
                       without it search is keyword + symbols, with no model at all.
   --host URL          Ollama address (default: OLLAMA_HOST, else http://127.0.0.1:11434).
   --db DIR            Index folder (default: .inhouse/index under the first root, or found
-                      upward from the current folder).
+                      upward from the current folder), or an s3:// (gs://, az://) URI.
+  --shared URI        For search, context, ask, explain, complete, status: also query the
+                      team's shared index at URI (s3://BUCKET/PREFIX); results are fused and
+                      name their library. Without a local index the shared one answers alone.
+  --storage-option K=V
+                      A LanceDB storage option for s3:// (repeatable), over the environment:
+                      AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+                      AWS_SESSION_TOKEN, AWS_REGION.
   --log-level LEVEL   off | error | warn | info | debug | trace (default: warn).
   -h, --help          Show this help.
   --version           Print the version.
@@ -62,6 +74,8 @@ Exit codes: 0 ok, 1 error, 2 bad usage.`;
 
 const OPTIONS = {
   db: { type: 'string' },
+  shared: { type: 'string' },
+  'storage-option': { type: 'string', multiple: true },
   library: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   rebuild: { type: 'boolean' },
@@ -142,6 +156,24 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
 
     switch (command) {
       case 'index': {
+        if (values.db !== undefined && isRemoteUri(values.db)) {
+          // A shared index holds internal libraries only; a folder argument is where their
+          // relative paths start (the CI checkout), not a workspace to index.
+          if (args.length > 1) throw new UsageError('With an object-storage --db, give at most one folder: the base of the --library paths.');
+          if (!values.library?.length) {
+            throw new UsageError('A shared index holds internal libraries: name each with --library NAME=PATH (e.g. --library payments=libs/payments).');
+          }
+          const base = resolve(cwd, args[0] ?? '.');
+          const libraries = parseLibraries(values.library, base);
+          const location = remoteLocation(values.db, storageOptions(values));
+          const settings = cliSettings(values, { libraries: Object.fromEntries(libraries.map((l) => [l.source, l.root])) });
+          engine = createEngine(host, settings, { dbDir: location.uri, location, assets }, log);
+          const progress = io.isTty && !values.json ? progressBar(io) : undefined;
+          const summary = await engine.index(libraries, { rebuild: values.rebuild, onProgress: progress?.update });
+          progress?.clear();
+          io.out(values.json ? `${JSON.stringify({ dbDir: location.uri, ...summary }, null, 2)}\n` : formatSummary(summary, location.uri));
+          return 0;
+        }
         if (args.length === 0) throw new UsageError('index needs at least one folder: inhouse index <root>...');
         const roots = args.map((r) => ({ root: resolve(cwd, r), source: 'workspace' }));
         const libraries = parseLibraries(values.library ?? [], cwd);
@@ -156,7 +188,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       }
       case 'status': {
         noPositionals(command, args);
-        engine = createEngine(host, cliSettings(values), { dbDir: locateDb(values.db, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), readConfig(values, cwd, assets), log);
         const status = await engine.status();
         io.out(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
         return 0;
@@ -164,7 +196,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       case 'search': {
         if (args.length !== 1) throw new UsageError('search takes one query; quote it: inhouse search "<query>"');
         const limit = parseLimit(values.k);
-        engine = createEngine(host, cliSettings(values), { dbDir: locateDb(values.db, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), readConfig(values, cwd, assets), log);
         const hits = await engine.search(args[0], { limit, source: values.source, language: values.lang, pathGlob: values.path });
         io.out(values.json ? `${JSON.stringify(hits.map(jsonHit), null, 2)}\n` : formatHits(hits));
         return 0;
@@ -175,7 +207,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         const column = parseWhole('--column', values.column, 0);
         const limit = parseLimit(values.k);
         const maxChars = values['max-chars'] === undefined ? 6000 : parseWhole('--max-chars', values['max-chars'], 200);
-        engine = createEngine(host, cliSettings(values), { dbDir: locateDb(values.db, cwd), assets }, log);
+        engine = createEngine(host, cliSettings(values), readConfig(values, cwd, assets), log);
         const snippets = await engine.context(resolve(cwd, args[0]), { line, column }, { limit, maxChars });
         io.out(values.json ? `${JSON.stringify(snippets.map(jsonHit), null, 2)}\n` : formatContext(snippets));
         return 0;
@@ -189,7 +221,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
       case 'ask': {
         if (args.length !== 1 || !args[0].trim()) throw new UsageError('ask takes one question; quote it: inhouse ask "<question>"');
         const settings = cliSettings(values, values.model !== undefined ? { 'chat.model': values.model } : {});
-        engine = createEngine(host, settings, { dbDir: locateDb(values.db, cwd), assets }, log);
+        engine = createEngine(host, settings, readConfig(values, cwd, assets), log);
         const k = values.k === undefined ? undefined : parseLimit(values.k);
         return await printAnswer(engine.ask(args[0], { limit: k }), io, Boolean(values.json));
       }
@@ -197,7 +229,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         if (args.length !== 1) throw new UsageError('explain takes one file: inhouse explain <file> --lines A-B');
         const range = parseLineRange(values.lines);
         const settings = cliSettings(values, values.model !== undefined ? { 'chat.model': values.model } : {});
-        engine = createEngine(host, settings, { dbDir: locateDb(values.db, cwd), assets }, log);
+        engine = createEngine(host, settings, readConfig(values, cwd, assets), log);
         return await printAnswer(engine.explain(resolve(cwd, args[0]), range), io, Boolean(values.json));
       }
       case 'complete': {
@@ -205,7 +237,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         const line = parseWhole('--line', values.line, 1);
         const column = parseWhole('--column', values.column, 0);
         const settings = cliSettings(values, values.model !== undefined ? { 'completion.model': values.model } : {});
-        engine = createEngine(host, settings, { dbDir: locateDb(values.db, cwd), assets }, log);
+        engine = createEngine(host, settings, readConfig(values, cwd, assets), log);
         const result = await engine.complete(resolve(cwd, args[0]), { line, column });
         if (values.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
         else if (result.text) io.out(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
@@ -222,6 +254,37 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
     return code;
   } finally {
     await engine?.dispose();
+  }
+}
+
+/**
+ * Where read commands find their indexes: --db (a folder, or object storage), else the
+ * nearest .inhouse/index; plus the shared index of --shared. With --shared, no local index is
+ * needed: the shared one alone answers.
+ */
+function readConfig(values: Values, cwd: string, assets: EngineAssets): EngineConfig {
+  const options = storageOptions(values);
+  const shared = values.shared !== undefined ? { uri: remoteLocation(values.shared, options).uri, storageOptions: options, refreshSeconds: 300 } : undefined;
+  if (values.db !== undefined && isRemoteUri(values.db)) {
+    const location = remoteLocation(values.db, options);
+    return { dbDir: location.uri, location, shared, assets };
+  }
+  let dbDir: string;
+  try {
+    dbDir = locateDb(values.db, cwd);
+  } catch (err) {
+    if (!shared) throw err;
+    dbDir = resolve(cwd, DEFAULT_DB);
+  }
+  return { dbDir, shared, assets };
+}
+
+/** Object-storage options: the standard environment variables, then --storage-option KEY=VALUE. */
+function storageOptions(values: Values): Record<string, string> {
+  try {
+    return parseStorageOptions(values['storage-option'] ?? [], storageOptionsFromEnv(process.env));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
 }
 
@@ -393,8 +456,22 @@ function formatStatus(s: IndexStatus): string {
     `Skipped: ${formatCounts(s.skipped)}`,
     `Secrets redacted: ${s.secretsRedacted}`,
     `Files with syntax errors: ${s.filesWithSyntaxErrors}`,
+    ...(s.shared ? [`Shared index: ${formatShared(s.shared)}`] : []),
     '',
   ].join('\n');
+}
+
+function formatShared(s: NonNullable<IndexStatus['shared']>): string {
+  switch (s.state) {
+    case 'ready':
+      return `${s.uri}: ${s.chunks} chunks of ${s.sources.join(', ') || 'no libraries'} (opened in ${Math.round(s.openedMs)} ms)`;
+    case 'unavailable':
+      return `${s.uri}: unavailable; ${s.message}`;
+    case 'connecting':
+      return `${s.uri}: connecting`;
+    default:
+      return 'off';
+  }
 }
 
 function formatContext(snippets: ContextSnippet[]): string {

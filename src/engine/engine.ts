@@ -27,6 +27,12 @@ import { conventionFileKind } from './conventions/conventionFiles';
 import type { ConventionRule } from './conventions/conventionRule';
 import { ContextCache } from './retrieval/contextCache';
 import type { PromptSnippet } from './prompts/promptTypes';
+import { fuse } from './retrieval/fusion';
+import type { ChunkHit } from './retrieval/chunkQueries';
+import { SharedIndex, type SharedIndexConfig, type SharedState, type SharedView } from './shared/sharedIndex';
+import { IndexError } from './store/indexError';
+import { remoteError } from './store/remoteStore';
+import { locationName, type IndexLocation } from './store/location';
 
 /** What reads need loaded: the store handle and the in-memory views of the index. */
 interface Loaded {
@@ -34,6 +40,8 @@ interface Loaded {
   symbols: SymbolIndex;
   graph: FileGraph;
   conventions: ConventionBook;
+  /** Sources with files in the local index: a shared index's copy of one of them is hidden. */
+  sources: ReadonlySet<string>;
 }
 
 /** Where the built engine finds its grammars, queries and worker script. */
@@ -49,6 +57,10 @@ export function assetsIn(dir: string): EngineAssets {
 export interface EngineConfig {
   /** The index directory. */
   dbDir: string;
+  /** Where the index is written and read, when not the folder dbDir (an index in object storage). */
+  location?: IndexLocation;
+  /** The team's shared index of internal libraries, read beside the local one. */
+  shared?: SharedIndexConfig;
   assets: EngineAssets;
 }
 
@@ -61,6 +73,8 @@ export interface IndexStatus {
   secretsRedacted: number;
   filesWithSyntaxErrors: number;
   sources: Record<string, number>;
+  /** The shared index, when one is configured. */
+  shared?: SharedState;
 }
 
 /**
@@ -68,6 +82,11 @@ export interface IndexStatus {
  * settings it forms the analysis key that makes the next run re-index everything.
  */
 const CHUNKER_VERSION = 4;
+/** The longest a search (or a context for the CLI, chat or explain) waits for the shared index. */
+const SHARED_SEARCH_MS = 5_000;
+/** The longest an inline completion's context waits for the shared index (its text is cached after). */
+const SHARED_COMPLETION_MS = 150;
+const LATE = Symbol('late');
 const PARSE_TIMEOUT_MS = 10_000;
 const MAINTENANCE_DELAY_MS = 1_000;
 
@@ -87,6 +106,10 @@ export class Engine {
   private readonly contextCache = new ContextCache();
   /** The house conventions in the index, loaded with the symbols. */
   private conventions?: ConventionBook;
+  /** The local and the shared conventions together, made once per pair of versions. */
+  private mergedBook?: { local: ConventionBook; shared: ConventionBook; book: ConventionBook };
+  /** Sources with indexed files, loaded with the symbols. */
+  private sources: ReadonlySet<string> = new Set();
   /** In-flight work shared by concurrent readers. */
   private opening?: Promise<IndexStore>;
   private generationRead?: Promise<number>;
@@ -99,6 +122,8 @@ export class Engine {
   private answerer?: Answerer;
   private writer: Promise<unknown> = Promise.resolve();
   private maintenanceTimer?: NodeJS.Timeout;
+  private readonly location: IndexLocation;
+  private shared?: SharedIndex;
 
   constructor(
     private readonly host: EngineHost,
@@ -108,6 +133,35 @@ export class Engine {
   ) {
     const model = settings['embedding.model'];
     if (model) this.embedder = new OllamaEmbedder(this.ollama(), model);
+    this.location = config.location ?? { kind: 'local', dir: config.dbDir };
+    if (config.shared) this.shared = new SharedIndex(config.shared, log);
+  }
+
+  /**
+   * Points the engine at another shared index, or at none. Unchanged settings keep the open
+   * handle. A bad URI throws a LocationError (the caller names the setting).
+   */
+  setSharedIndex(config: SharedIndexConfig | undefined): SharedIndex | undefined {
+    const now = this.shared?.config;
+    if (config && now && config.uri === now.uri && config.refreshSeconds === now.refreshSeconds && sameOptions(config.storageOptions, now.storageOptions)) {
+      return this.shared;
+    }
+    const next = config ? new SharedIndex(config, this.log) : undefined;
+    this.shared?.dispose();
+    this.shared = next;
+    return next;
+  }
+
+  /** A chunk of the shared index by id (citations of shared code carry it), while it is reachable. */
+  async sharedChunk(id: string): Promise<ChunkHit | undefined> {
+    const view = await this.shared?.view();
+    if (!view) return undefined;
+    return this.onShared(async () => (await view.cache.byIds(view.store.chunksTable, [id])).get(id), undefined);
+  }
+
+  /** The shared index reader, when one is configured (state, change events). */
+  get sharedIndex(): SharedIndex | undefined {
+    return this.shared;
   }
 
   /**
@@ -161,7 +215,8 @@ export class Engine {
     // opening it first would create a root that does not exist and index it as empty.
     await checkRoots(this.host, roots);
     return this.exclusive(async (store) => {
-      await store.setRoots(roots);
+      // A shared index holds many CI jobs' libraries: a run replaces only its own roots.
+      await store.setRoots(store.remote ? [...store.roots.filter((r) => !roots.some((n) => n.source === r.source)), ...roots] : roots);
       try {
         const summary: IndexSummary = await this.indexer(store).indexRoots(roots, options);
         const book = await ConventionBook.load(store.chunksTable);
@@ -172,6 +227,7 @@ export class Engine {
             onProgress: (p) => options.onProgress?.({ phase: 'embedding', done: p.done, total: p.total }),
           });
         }
+        await store.publish();
         return summary;
       } finally {
         this.symbols = undefined;
@@ -201,6 +257,7 @@ export class Engine {
       const done = await store.maintain({ force });
       // Saved files' new chunks get their vectors here, off the save path.
       if (this.embedder) await embedPending(store, this.embedder, this.log);
+      await store.publish();
       return done;
     });
   }
@@ -233,25 +290,60 @@ export class Engine {
       const sources: Record<string, number> = {};
       for (const row of catalog.values()) if (row.status === 'indexed') sources[row.source] = (sources[row.source] ?? 0) + 1;
       return {
-        dbDir: this.config.dbDir,
+        dbDir: locationName(this.location),
         roots: store.roots.map((r) => r.root),
         files: stats.files,
         chunks: stats.chunks,
         sources,
         ...tally(catalog.values()),
+        ...(this.shared ? { shared: await this.sharedStatus() } : {}),
       };
     } catch (err) {
-      throw asIndexError(this.config.dbDir, err);
+      throw this.indexError(err);
     }
   }
 
+  /** The shared index's state, after opening it if nobody has yet. */
+  async sharedStatus(): Promise<SharedState> {
+    if (!this.shared) return { state: 'off' };
+    await this.shared.view();
+    return this.shared.state;
+  }
+
+  /**
+   * Hybrid search over the local index and, when one is configured, the shared index:
+   * both lists fused by rank. A library the local index holds too is taken from the local one.
+   */
   async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
-    const retriever = await this.retriever();
-    try {
-      return await retriever.search(query, options);
-    } catch (err) {
-      throw asIndexError(this.config.dbDir, err);
+    const sharedView = this.shared?.view();
+    const local = this.retriever().then(
+      async (retriever) => {
+        try {
+          return { hits: await retriever.search(query, options), sources: retriever.sources };
+        } catch (err) {
+          throw this.indexError(err);
+        }
+      },
+      (err: unknown) => ({ error: err }),
+    );
+    const [mine, view] = await Promise.all([local, sharedView]);
+    if (!view) {
+      if ('error' in mine) throw mine.error;
+      return mine.hits;
     }
+    if ('error' in mine && !isMissingIndex(mine.error)) throw mine.error;
+    const localHits = 'error' in mine ? [] : mine.hits;
+    const localSources = 'error' in mine ? new Set<string>() : mine.sources;
+    const sharedHits = ((await this.onShared(() => this.sharedRetriever(view).search(query, options), [], SHARED_SEARCH_MS)) ?? []).filter(
+      (h) => !localSources.has(h.source),
+    );
+    if (!sharedHits.length) return localHits;
+    if (!localHits.length) return sharedHits;
+    const fused = fuse([
+      { items: localHits, weight: 1 },
+      { items: sharedHits, weight: 1 },
+    ]);
+    return fused.slice(0, options.limit).map((f) => ({ ...f.item, score: f.score }));
   }
 
   /**
@@ -264,23 +356,63 @@ export class Engine {
     options: { limit: number; maxChars: number; text?: string; scanStartLine?: number; similarBudgetMs?: number },
   ): Promise<ContextSnippet[]> {
     const file = await this.readSource(absPath, options.text);
-    const { store, symbols, graph } = await this.reader();
+    const [mine, view] = await Promise.all([this.reader().then((l) => l, (err: unknown) => ({ error: err })), this.shared?.view()]);
+    if ('error' in mine && (!view || !isMissingIndex(mine.error))) throw mine.error;
+    const request = {
+      fileKey: absPath,
+      text: file.text,
+      line: position.line,
+      column: position.column,
+      limit: options.limit,
+      maxChars: options.maxChars,
+      scanStartLine: options.scanStartLine,
+      similarBudgetMs: options.similarBudgetMs,
+    };
+    if ('error' in mine) {
+      // No local index yet: the shared libraries alone.
+      const graph = await FileGraph.load([], [], this.host);
+      return this.onShared(() => completionContext(request, { chunks: view!.store.chunksTable, symbols: view!.symbols, graph, cache: view!.cache }), []);
+    }
+    const { store, symbols, graph, sources } = mine;
+    const local = { chunks: store.chunksTable, symbols, graph, cache: this.contextCache };
+    const localOnly = () =>
+      completionContext(request, local).catch((e) => {
+        throw this.indexError(e);
+      });
+    if (!view) return localOnly();
+    const shared = { chunks: view.store.chunksTable, symbols: view.symbols, cache: view.cache, hidden: sources };
+    // A slow or failing shared store must not cost the request its local context: past the
+    // deadline the local answer is given (the shared reads go on and warm the cache).
+    const deadline = options.similarBudgetMs !== undefined ? SHARED_COMPLETION_MS : SHARED_SEARCH_MS;
+    const both = await this.onShared(() => completionContext(request, { ...local, shared }), undefined, deadline);
+    return both ?? localOnly();
+  }
+
+  /**
+   * A read that involves the shared index. Its failure is reported once (the store went away)
+   * and gives `fallback`; so does a read that takes longer than `deadlineMs`, which is left
+   * to finish in the background. Bad input (QueryError) is thrown as usual.
+   */
+  private async onShared<T, F>(read: () => Promise<T>, fallback: F, deadlineMs = SHARED_SEARCH_MS): Promise<T | F> {
+    const work = read();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof LATE>((resolve) => {
+      timer = setTimeout(() => resolve(LATE), deadlineMs);
+    });
     try {
-      return await completionContext(
-        {
-          fileKey: absPath,
-          text: file.text,
-          line: position.line,
-          column: position.column,
-          limit: options.limit,
-          maxChars: options.maxChars,
-          scanStartLine: options.scanStartLine,
-          similarBudgetMs: options.similarBudgetMs,
-        },
-        { chunks: store.chunksTable, symbols, graph, cache: this.contextCache },
-      );
+      const result = await Promise.race([work, late]);
+      if (result !== LATE) return result;
+      this.log.debug(`The shared index took over ${deadlineMs} ms; answering from the local index.`);
+      work.catch((err) => {
+        if (!(err instanceof QueryError)) this.shared?.failed(err);
+      });
+      return fallback;
     } catch (err) {
-      throw asIndexError(this.config.dbDir, err);
+      if (err instanceof QueryError) throw err;
+      this.shared?.failed(err);
+      return fallback;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -301,7 +433,18 @@ export class Engine {
 
   /** The house conventions in the index, after precedence and dedupe, and the problems found in their files. */
   async conventionBook(): Promise<ConventionBook> {
-    return (await this.reader()).conventions;
+    const [mine, view] = await Promise.all([this.reader().then((l) => l, (err: unknown) => ({ error: err })), this.shared?.view()]);
+    if ('error' in mine) {
+      if (view && isMissingIndex(mine.error)) return view.conventions;
+      throw mine.error;
+    }
+    if (!view || !view.conventions.rules.length) return mine.conventions;
+    // Workspace rules take precedence over library rules, and copies merge (ConventionBook).
+    if (this.mergedBook?.local !== mine.conventions || this.mergedBook.shared !== view.conventions) {
+      const shared = view.conventions.rules.filter((r) => !mine.sources.has(r.source));
+      this.mergedBook = { local: mine.conventions, shared: view.conventions, book: ConventionBook.fromRules([...mine.conventions.rules, ...shared]) };
+    }
+    return this.mergedBook.book;
   }
 
   /**
@@ -322,8 +465,15 @@ export class Engine {
         throw new QueryError(`${absPath} is not valid UTF-8 text: InHouse works on text source files only.`);
       }
     }
-    const store = await this.readStore();
-    const root = rootFor(absPath, store.roots);
+    const roots = await this.readStore().then(
+      (store) => store.roots,
+      (err: unknown) => {
+        // With a shared index there may be no local one yet; files are then outside any root.
+        if (this.shared && isMissingIndex(err)) return [];
+        throw err;
+      },
+    );
+    const root = rootFor(absPath, roots);
     const relPath = root ? relativeTo(root, absPath) : absPath;
     return { fileKey: absPath, relPath, source: root?.source ?? 'workspace', language: language.id, text };
   }
@@ -356,16 +506,29 @@ export class Engine {
 
   /** The conventions that apply to a file (or to none: the rules for everything), most relevant first. */
   async rules(q: { fileKey?: string; relPath?: string; language?: string; query?: string; limit: number }): Promise<ConventionRule[]> {
-    const { conventions } = await this.reader();
+    const conventions = await this.conventionBook();
     if (!conventions.rules.length) return [];
     return conventions.applicableRules({ path: q.relPath ?? '', language: q.language, query: q.query, limit: q.limit });
   }
 
   /** A retriever over the index as it is now, reloading what another process changed. */
-  private async retriever(): Promise<Retriever> {
-    const { store, symbols } = await this.reader();
+  private async retriever(): Promise<{ search: Retriever['search']; sources: ReadonlySet<string> }> {
+    const { store, symbols, sources } = await this.reader();
     const vectors = this.embedder ? new StoreVectorSearch(store, this.embedder, this.log) : undefined;
-    return new Retriever(store.chunksTable, symbols, vectors);
+    const retriever = new Retriever(store.chunksTable, symbols, vectors);
+    return { search: (q, o) => retriever.search(q, o), sources };
+  }
+
+  /** A retriever over one version of the shared index; vectors only if it holds this model's. */
+  private sharedRetriever(view: SharedView): Retriever {
+    const sameModel = this.embedder && view.store.embedding?.model === this.settings['embedding.model'];
+    const vectors = sameModel && this.embedder ? new StoreVectorSearch(view.store, this.embedder, this.log) : undefined;
+    return new Retriever(view.store.chunksTable, view.symbols, vectors);
+  }
+
+  private indexError(err: unknown): unknown {
+    if (this.location.kind === 'remote') return err instanceof IndexError || !(err instanceof Error) || (err as NodeJS.ErrnoException).code !== 'GenericFailure' ? err : remoteError(this.location.uri, err);
+    return asIndexError(this.location.dir, err);
   }
 
   private async reader(): Promise<Loaded> {
@@ -376,12 +539,12 @@ export class Engine {
       this.generationRead ??= store.readGeneration().finally(() => (this.generationRead = undefined));
       const generation = await this.generationRead;
       if (this.symbols && this.graph && this.conventions && generation === this.seenGeneration) {
-        return { store, symbols: this.symbols, graph: this.graph, conventions: this.conventions };
+        return { store, symbols: this.symbols, graph: this.graph, conventions: this.conventions, sources: this.sources };
       }
       this.loading ??= this.load(store, generation).finally(() => (this.loading = undefined));
       return await this.loading;
     } catch (err) {
-      throw asIndexError(this.config.dbDir, err);
+      throw this.indexError(err);
     }
   }
 
@@ -394,12 +557,15 @@ export class Engine {
       ConventionBook.load(store.chunksTable),
     ]);
     const graph = await FileGraph.load(catalog.values(), store.roots.map((r) => r.root), this.host);
+    const sources = new Set<string>();
+    for (const row of catalog.values()) if (row.status === 'indexed') sources.add(row.source);
+    this.sources = sources;
     this.symbols = symbols;
     this.graph = graph;
     this.conventions = conventions;
     this.contextCache.clear();
     this.seenGeneration = generation;
-    return { store, symbols, graph, conventions };
+    return { store, symbols, graph, conventions, sources };
   }
 
   /** After a one-file write: replace that file's symbols instead of reloading them all. */
@@ -424,7 +590,7 @@ export class Engine {
   private async readStore(): Promise<IndexStore> {
     if (this.store) return this.store;
     // One handle however many requests arrive before it is open.
-    this.opening ??= IndexStore.open(this.config.dbDir, this.log)
+    this.opening ??= IndexStore.open(this.location, this.log)
       .then((opened) => {
         // A writer opened its own handle meanwhile: use that one.
         if (this.store) {
@@ -440,6 +606,8 @@ export class Engine {
 
   async dispose(): Promise<void> {
     if (this.maintenanceTimer) clearTimeout(this.maintenanceTimer);
+    this.shared?.dispose();
+    this.shared = undefined;
     await this.writer.catch(() => undefined);
     await this.pool?.dispose();
     this.pool = undefined;
@@ -466,6 +634,8 @@ export class Engine {
       {
         crawl: { maxFileBytes: s['index.maxFileBytes'], extraExcludes: s['index.exclude'] },
         analysisKey: JSON.stringify([CHUNKER_VERSION, s['index.maxLineLength'], s['index.maxChunkLines']]),
+        // A shared index is written from CI checkouts anywhere: keys name the library and path.
+        ...(store.remote ? { keyOf: sharedKey, ownSourcesOnly: true } : {}),
         // Each worker holds a couple of hundred megabytes; a later save starts a fresh pool.
         onParsed: async () => {
           const pool = this.pool;
@@ -483,7 +653,7 @@ export class Engine {
         this.store?.close();
         this.store = undefined;
         this.symbols = undefined;
-        this.store = await IndexStore.openForWrite(this.config.dbDir, this.log, { rebuild });
+        this.store = await IndexStore.openForWrite(this.location, this.log, { rebuild });
       }
       const store = this.store;
       const lock = await store.lock();
@@ -495,7 +665,7 @@ export class Engine {
         store.close();
         this.store = undefined;
         this.symbols = undefined;
-        throw asIndexError(this.config.dbDir, err);
+        throw this.indexError(err);
       } finally {
         await lock.release();
       }
@@ -530,6 +700,21 @@ function rootFor(absPath: string, roots: CrawlRoot[]): CrawlRoot | undefined {
     if (absPath.startsWith(prefix) && (!best || r.root.length > best.root.length)) best = r;
   }
   return best;
+}
+
+/** A shared index's file key: the library and the path in it, the same from any checkout. */
+function sharedKey(file: { relPath: string; source: string }): string {
+  return `shared:${file.source}/${file.relPath}`;
+}
+
+/** The local index does not exist (yet): with a shared index, search goes on without it. */
+function isMissingIndex(err: unknown): boolean {
+  return err instanceof IndexError && err.code === 'not-found';
+}
+
+function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
 
 export function createEngine(host: EngineHost, settings: Settings, config: EngineConfig, log: Logger): Engine {

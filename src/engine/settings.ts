@@ -13,10 +13,10 @@ const integer = (min: number, max: number) => (v: unknown) =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? undefined : `an integer from ${min} to ${max}`;
 const stringList = (v: unknown) =>
   Array.isArray(v) && v.every((s) => typeof s === 'string') ? undefined : 'a list of strings';
-const stringMap = (v: unknown) =>
+const stringMap = (v: unknown, what = 'an object mapping names to paths') =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string')
     ? undefined
-    : 'an object mapping names to paths';
+    : what;
 
 /** Search sources that are not libraries. */
 const RESERVED_SOURCES = new Set(['workspace', 'conventions']);
@@ -73,7 +73,25 @@ export const SETTINGS_SPEC = {
     'Ollama embedding model for vector search, e.g. nomic-embed-text. Empty: keyword and symbol search only (no model needed).',
     text(200),
   ),
+  'sharedIndex.uri': spec(
+    '',
+    "The team's shared index of internal libraries in object storage (e.g. s3://bucket/inhouse), built by CI with `inhouse index --library NAME=PATH --db s3://…`. Read-only; searched together with the local index. Credentials come from the environment (AWS_ACCESS_KEY_ID, …) or from \"InHouse: Set Shared Index Credentials\", never from settings.",
+    (v: unknown) => (typeof v === 'string' && v.length <= 1000 && (v === '' || /^(s3|s3\+ddb|gs|az):\/\/[^/@\s]+(\/\S*)?$/i.test(v)) ? undefined : 'empty or an object-storage URI such as s3://bucket/prefix (s3://, s3+ddb://, gs:// or az://, with no credentials in it)'),
+  ),
+  'sharedIndex.refreshSeconds': spec(300, 'How often to look for a newer version of the shared index, in seconds. Each query uses one consistent version.', integer(10, 86_400)),
+  'sharedIndex.storageOptions': spec<Record<string, string>>(
+    {},
+    'Non-secret LanceDB storage options for the shared index, e.g. {"aws_region": "eu-west-1", "aws_endpoint": "https://minio.internal:9000"}. Secrets (keys, tokens) are refused here: use "InHouse: Set Shared Index Credentials" or the environment.',
+    (v: unknown) =>
+      stringMap(v, 'an object mapping option names to strings') ??
+      (Object.keys(v as object).find((k) => SECRET_OPTION.test(k)) !== undefined
+        ? 'an object of non-secret storage options: keys, secrets and tokens belong in "InHouse: Set Shared Index Credentials" or the environment'
+        : undefined),
+  ),
 } as const;
+
+/** Storage option names that hold secrets, which settings files must never carry. */
+const SECRET_OPTION = /secret|token|password|access_key|account_key|service_account|sas|credential/i;
 
 export type SettingKey = keyof typeof SETTINGS_SPEC;
 export type Settings = {
@@ -86,6 +104,14 @@ export const DEFAULTS: Settings = Object.fromEntries(
 
 export class SettingsError extends Error {}
 
+/** A refused value as a message may show it: storage options may hold a secret put there by mistake. */
+function shown(key: SettingKey, value: unknown): string {
+  if (key === 'sharedIndex.storageOptions' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return `options ${Object.keys(value).join(', ') || '(none)'} (values not shown)`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Overlays raw values on the defaults; unknown keys are ignored, bad values are named. */
 export function validateSettings(raw: Partial<Record<string, unknown>>): Settings {
   const out: Record<string, unknown> = { ...DEFAULTS };
@@ -93,7 +119,7 @@ export function validateSettings(raw: Partial<Record<string, unknown>>): Setting
     const value = raw[key];
     if (value === undefined) continue;
     const problem = s.check(value);
-    if (problem) throw new SettingsError(`Setting inhouse.${key} must be ${problem}; got ${JSON.stringify(value)}.`);
+    if (problem) throw new SettingsError(`Setting inhouse.${key} must be ${problem}; got ${shown(key, value)}.`);
     out[key] = value;
   }
   return out as Settings;

@@ -16,6 +16,8 @@ import { registerTraining } from './training/registerTraining';
 import { registerHouseModelCommand } from './houseModel/registerHouseModel';
 import { registerUsageMetrics } from './metrics/registerMetrics';
 import { registerEval } from './eval/registerEval';
+import { SharedDocuments } from './sharedIndex/sharedDocuments';
+import { registerSharedIndex } from './sharedIndex/registerSharedIndex';
 
 /**
  * Composition root for the editor host: builds the engine and every part once, hands them the
@@ -60,10 +62,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       log,
       status,
       feedback: createFeedback(context, log),
+      sharedDocuments: new SharedDocuments(engine, log),
     };
     const indexing = new IndexController(services);
     context.subscriptions.push(indexing);
-    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services), ...registerTraining(services), ...registerHouseModelCommand(services), ...registerUsageMetrics(services), ...registerEval(services));
+    context.subscriptions.push(...registerCommands(services, indexing), ...registerChat(services), ...registerCompletions(services), ...registerFeedbackCommands(services), ...registerTraining(services), ...registerHouseModelCommand(services), ...registerUsageMetrics(services), ...registerEval(services), ...registerSharedIndex(services));
     log.info(`Activated in ${(performance.now() - started).toFixed(0)} ms.`);
     // Activation must not wait for indexing.
     void indexing.start();

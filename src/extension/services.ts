@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Engine } from '../engine/engine';
 import type { FeedbackSink } from '../engine/feedback/feedbackEvents';
 import type { Settings } from '../engine/settings';
+import type { SharedDocuments } from './sharedIndex/sharedDocuments';
 import type { StatusModel } from './status/statusModel';
 
 /**
@@ -17,4 +18,6 @@ export interface Services {
   log: vscode.LogOutputChannel;
   status: StatusModel;
   feedback: FeedbackSink;
+  /** Opens hits and citations from the team's shared index, whose files are not on this disk. */
+  sharedDocuments: SharedDocuments;
 }

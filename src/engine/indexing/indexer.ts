@@ -46,6 +46,16 @@ export interface IndexerOptions {
   analysisKey: string;
   /** Called once a full run has parsed everything, before the search indexes are rebuilt. */
   onParsed?(): Promise<void>;
+  /**
+   * The key a file's rows are stored under; default its absolute path. A shared index keys
+   * files by library and relative path, so CI jobs on different machines write the same keys.
+   */
+  keyOf?(file: { absPath: string; relPath: string; source: string }): string;
+  /**
+   * Files a run no longer finds are removed only if they belong to these sources; default
+   * every source. A shared index is written by one CI job per library: each job owns its own.
+   */
+  ownSourcesOnly?: boolean;
 }
 
 /** Catalog mtime of a file indexed from an unsaved buffer: never equal to a real one. */
@@ -106,13 +116,15 @@ export class Indexer {
     report();
 
     const work = async (item: CrawlFile | CrawlSkip): Promise<void> => {
-      const key = item.absPath;
+      const key = this.keyOf(item);
       seen.add(key);
       const prior = catalog.get(key);
       const update = await this.examine(item, prior, forceAll);
       if (!update) counts.unchanged++;
       else {
         if (!prior) counts.added++;
+        // Touched but with the same content (a fresh checkout): only the catalog's stat moves.
+        else if (update.rows === undefined) counts.unchanged++;
         else counts.changed++;
         catalog.set(key, update.file);
         await batch.add(update);
@@ -136,7 +148,8 @@ export class Indexer {
       throw new Error('Indexing was cancelled; the next run continues where it stopped.');
     }
 
-    const gone = [...catalog.keys()].filter((k) => !seen.has(k));
+    const owned = this.options.ownSourcesOnly ? new Set(roots.map((r) => r.source)) : undefined;
+    const gone = [...catalog.entries()].filter(([k, row]) => !seen.has(k) && (!owned || owned.has(row.source))).map(([k]) => k);
     for (const key of gone) {
       catalog.delete(key);
       await batch.remove(key);
@@ -195,9 +208,13 @@ export class Indexer {
     return update.file.chunk_count;
   }
 
+  private keyOf(item: { absPath: string; relPath: string; source: string }): string {
+    return this.options.keyOf ? this.options.keyOf(item) : item.absPath;
+  }
+
   private async examine(item: CrawlFile | CrawlSkip, prior: FileRow | undefined, force: boolean, content?: Uint8Array): Promise<FileUpdate | undefined> {
     const base = {
-      file_key: item.absPath,
+      file_key: this.keyOf(item),
       root: item.root,
       path: item.relPath,
       source: item.source,
@@ -231,7 +248,7 @@ export class Indexer {
     let outcome: AnalyzeOutcome;
     try {
       outcome = await this.pool.analyze({
-        fileKey: item.absPath,
+        fileKey: base.file_key,
         root: item.root,
         path: item.relPath,
         source: item.source,

@@ -62,6 +62,11 @@ export interface ContextSources {
   cache?: ContextCache;
   symbols: SymbolIndex;
   graph: FileGraph;
+  /**
+   * The team's shared index: definitions the local index lacks are looked up there by name,
+   * and it adds similar code. Libraries in `hidden` (the local index has them) are skipped.
+   */
+  shared?: { chunks: Table; symbols: SymbolIndex; cache: ContextCache; hidden: ReadonlySet<string> };
 }
 
 /** Lines around the cursor the completion prompt carries itself (at least). */
@@ -136,10 +141,17 @@ export async function completionContext(req: ContextRequest, src: ContextSources
 
   // 1. Definitions, through imports first, then by name.
   const picked = new Map<string, { entry: SymbolEntry; score: number }>();
+  const fromShared = new Set<SymbolEntry>();
+  const shared = src.shared;
   for (const { name, weight, receiver, bare } of names) {
-    const candidates = src.symbols
+    let candidates = src.symbols
       .exact(name)
       .filter((e) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !inWindow(e) && !enclosesCursor(e));
+    // Not defined in this workspace or its local libraries: perhaps in a shared library.
+    if (!candidates.length && shared) {
+      candidates = shared.symbols.exact(name).filter((e) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !shared.hidden.has(e.source));
+      for (const e of candidates) fromShared.add(e);
+    }
     if (!candidates.length) continue;
     let best: { entry: SymbolEntry; score: number } | undefined;
     for (const e of candidates) {
@@ -174,10 +186,17 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     .filter((w, i, all) => w.length > 1 && !KEYWORDS.has(w) && !KEYWORDS.has(w.toLowerCase()) && all.indexOf(w) === i)
     .slice(0, SIMILAR_TERMS)
     .join(' ');
-  const textsPromise = src.cache
-    ? src.cache.byIds(src.chunks, definitions.map((d) => d.entry.id))
-    : chunksByIds(src.chunks, definitions.map((d) => d.entry.id));
-  const [texts, similar] = await Promise.all([textsPromise, similarCode(src, query, req.similarBudgetMs, started)]);
+  const localIds = definitions.filter((d) => !fromShared.has(d.entry)).map((d) => d.entry.id);
+  const sharedIds = definitions.filter((d) => fromShared.has(d.entry)).map((d) => d.entry.id);
+  const textsPromise = src.cache ? src.cache.byIds(src.chunks, localIds) : chunksByIds(src.chunks, localIds);
+  const [localTexts, sharedTexts, localSimilar, sharedSimilar] = await Promise.all([
+    textsPromise,
+    shared && sharedIds.length ? shared.cache.byIds(shared.chunks, sharedIds) : new Map<string, ChunkHit>(),
+    similarCode(src, query, req.similarBudgetMs, started),
+    shared ? similarCode({ chunks: shared.chunks, cache: shared.cache }, query, req.similarBudgetMs, started) : [],
+  ]);
+  const texts = sharedTexts.size ? new Map([...localTexts, ...sharedTexts]) : localTexts;
+  const similar = shared ? interleave(localSimilar, sharedSimilar.filter((h) => !shared.hidden.has(h.source))) : localSimilar;
 
   const out: ContextSnippet[] = [];
   let budget = req.maxChars;
@@ -221,7 +240,7 @@ export async function completionContext(req: ContextRequest, src: ContextSources
 }
 
 /** Similar code for `query`: from the cache, or searched, within the budget when there is one. */
-async function similarCode(src: ContextSources, query: string, budgetMs: number | undefined, started: number): Promise<ChunkHit[]> {
+async function similarCode(src: Pick<ContextSources, 'chunks' | 'cache'>, query: string, budgetMs: number | undefined, started: number): Promise<ChunkHit[]> {
   if (!query) return [];
   const limit = SIMILAR * 2;
   if (!src.cache) return ftsChunks(src.chunks, query, {}, limit);
@@ -242,6 +261,16 @@ async function similarCode(src: ContextSources, query: string, budgetMs: number 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Two best-first lists fused by rank: a, b, a, b, … */
+function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i < a.length) out.push(a[i]);
+    if (i < b.length) out.push(b[i]);
+  }
+  return out;
 }
 
 interface RankedName {

@@ -7,6 +7,9 @@ import { inList, sqlString } from './filter';
 import { loadLanceDb } from './lancedbModule';
 import { CHUNKS_SCHEMA, embeddingsSchema, FILES_SCHEMA, INDEX_FORMAT, SCHEMA_VERSION, type ChunkRow, type EmbeddingRow, type FileRow } from './schema';
 import { WriteLock } from './writeLock';
+import { IndexError } from './indexError';
+import { locationName, type IndexLocation } from './location';
+import { REMOTE_TABLES, RemoteMeta, remoteError, retryOnConflict } from './remoteStore';
 
 const META_FILE = 'inhouse-index.json';
 const JOURNAL_FILE = 'journal.json';
@@ -44,16 +47,23 @@ interface Meta {
   analysisKey?: string;
   /** The roots of the last index run, so single-file updates know where a file belongs. */
   roots?: { root: string; source: string }[];
+  /**
+   * Object storage only: the table versions of the last finished write, which readers check
+   * out together, so a query never mixes two writers' half-done runs.
+   */
+  snapshot?: Snapshot;
 }
 
-export class IndexError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'not-found' | 'foreign' | 'old-schema' | 'corrupt' | 'not-writable' | 'locked',
-  ) {
-    super(message);
-  }
+/** Table versions that belong together. */
+export interface Snapshot {
+  chunks: number;
+  files: number;
+  embeddings?: number;
 }
+
+export type { Meta as IndexMeta };
+export { IndexError };
+
 
 export interface WriteBatch {
   /** Files whose chunk rows are replaced or removed. */
@@ -79,17 +89,36 @@ export interface StoreStats {
  * files' rows so the following crawl re-indexes them from scratch.
  */
 export class IndexStore {
+  /** Remote stores keep their meta in a table; local ones in a JSON file. */
+  private readonly remoteMeta?: RemoteMeta;
+  /** The embeddings table at the snapshot a reader is pinned to. */
+  private pinnedEmbeddings?: LanceDb.Table;
+
   private constructor(
+    /** The folder or URI, as messages name it. */
     readonly dir: string,
+    readonly location: IndexLocation,
     private readonly db: LanceDb.Connection,
     private readonly chunks: LanceDb.Table,
     private readonly files: LanceDb.Table,
     private meta: Meta,
     private readonly log: Logger,
-  ) {}
+  ) {
+    if (location.kind === 'remote') this.remoteMeta = new RemoteMeta(db);
+  }
 
-  /** Opens an existing index read-only; fails with an IndexError that says what to do. */
-  static async open(dir: string, log: Logger): Promise<IndexStore> {
+  get remote(): boolean {
+    return this.location.kind === 'remote';
+  }
+
+  /**
+   * Opens an existing index for reading; fails with an IndexError that says what to do. A
+   * remote index is pinned to its last published snapshot (see {@link refreshSnapshot}).
+   */
+  static async open(where: string | IndexLocation, log: Logger): Promise<IndexStore> {
+    const location: IndexLocation = typeof where === 'string' ? { kind: 'local', dir: where } : where;
+    if (location.kind === 'remote') return IndexStore.openRemote(location, log);
+    const dir = location.dir;
     const meta = await readMeta(dir);
     if (!meta) {
       throw new IndexError(`No InHouse index at ${dir}. Build one with \`inhouse index <folder> --db ${dir}\`.`, 'not-found');
@@ -98,14 +127,17 @@ export class IndexStore {
     if (meta.state !== 'ready') {
       throw new IndexError(`The index at ${dir} was not finished. Run \`inhouse index <folder> --db ${dir}\` again.`, 'corrupt');
     }
-    return IndexStore.connect(dir, meta, log);
+    return IndexStore.connect(location, meta, log);
   }
 
   /**
    * Opens the index for writing, creating it if needed. `rebuild` deletes an existing
    * InHouse index first (never a directory that is not ours).
    */
-  static async openForWrite(dir: string, log: Logger, options: { rebuild?: boolean } = {}): Promise<IndexStore> {
+  static async openForWrite(where: string | IndexLocation, log: Logger, options: { rebuild?: boolean } = {}): Promise<IndexStore> {
+    const location: IndexLocation = typeof where === 'string' ? { kind: 'local', dir: where } : where;
+    if (location.kind === 'remote') return IndexStore.openRemoteForWrite(location, log, options);
+    const dir = location.dir;
     await ensureWritableDir(dir);
     let meta: Meta | undefined;
     let damagedMeta = false;
@@ -136,13 +168,7 @@ export class IndexStore {
       meta = undefined;
     }
     if (!meta) {
-      meta = {
-        format: INDEX_FORMAT,
-        schemaVersion: SCHEMA_VERSION,
-        state: 'creating',
-        createdAt: new Date().toISOString(),
-        writesSinceOptimize: 0,
-      };
+      meta = newMeta();
       await writeMeta(dir, meta);
       const lancedb = loadLanceDb();
       const db = await lancedb.connect(dir);
@@ -150,27 +176,81 @@ export class IndexStore {
       const files = await db.createEmptyTable(FILES, FILES_SCHEMA, { mode: 'overwrite' });
       meta.state = 'ready';
       await writeMeta(dir, meta);
-      return new IndexStore(dir, db, chunks, files, meta, log);
+      return new IndexStore(dir, location, db, chunks, files, meta, log);
     }
     // The journal is repaired in refresh(), under the write lock: another process may be
     // mid-batch right now.
-    return IndexStore.connect(dir, meta, log);
+    return IndexStore.connect(location, meta, log);
   }
 
-  private static async connect(dir: string, meta: Meta, log: Logger): Promise<IndexStore> {
+  private static async connect(location: IndexLocation, meta: Meta, log: Logger, db?: LanceDb.Connection): Promise<IndexStore> {
+    const name = locationName(location);
     try {
-      const lancedb = loadLanceDb();
-      const db = await lancedb.connect(dir);
+      db ??= await connectTo(location);
       const names = await db.tableNames();
       if (!names.includes(CHUNKS) || !names.includes(FILES)) throw new Error(`missing table ${names.includes(CHUNKS) ? FILES : CHUNKS}`);
       const chunks = await db.openTable(CHUNKS);
       const files = await db.openTable(FILES);
       // Opening is lazy; touch both tables so corruption surfaces here, not mid-query.
       await Promise.all([chunks.countRows(), files.countRows()]);
-      return new IndexStore(dir, db, chunks, files, meta, log);
+      return new IndexStore(name, location, db, chunks, files, meta, log);
     } catch (err) {
       if (err instanceof IndexError) throw err;
-      throw damaged(dir, err);
+      if (location.kind === 'remote') throw remoteError(name, err);
+      throw damaged(name, err);
+    }
+  }
+
+  private static async openRemote(location: IndexLocation & { kind: 'remote' }, log: Logger): Promise<IndexStore> {
+    const db = await connectTo(location).catch((err) => {
+      throw remoteError(location.uri, err);
+    });
+    const meta = await new RemoteMeta(db).read().catch((err) => {
+      throw remoteError(location.uri, err);
+    });
+    if (!meta) {
+      throw new IndexError(
+        `No InHouse index at ${location.uri}. Build it with \`inhouse index --library NAME=PATH --db ${location.uri}\` (in CI), or check the URI.`,
+        'not-found',
+      );
+    }
+    checkMeta(location.uri, meta);
+    const store = await IndexStore.connect(location, meta, log, db);
+    await store.pinTo(meta.snapshot);
+    return store;
+  }
+
+  private static async openRemoteForWrite(location: IndexLocation & { kind: 'remote' }, log: Logger, options: { rebuild?: boolean }): Promise<IndexStore> {
+    const uri = location.uri;
+    try {
+      const db = await connectTo(location);
+      const names = await db.tableNames();
+      const remoteMeta = new RemoteMeta(db);
+      let meta = names.includes(RemoteMeta.TABLE) ? await remoteMeta.read() : undefined;
+      // Tables of ours without a meta row: a first write that stopped before its meta. Ours.
+      if (!meta && names.some((n) => !REMOTE_TABLES.includes(n))) {
+        throw new IndexError(`${uri} holds tables that are not an InHouse index. Pick another prefix.`, 'foreign');
+      }
+      if (meta && meta.format !== INDEX_FORMAT) checkMeta(uri, meta);
+      if (meta && (options.rebuild || meta.schemaVersion !== SCHEMA_VERSION)) {
+        if (meta.schemaVersion !== SCHEMA_VERSION && !options.rebuild) checkMeta(uri, meta);
+        log.info(`Rebuilding the index at ${uri}.`);
+        // The meta table goes last: until then, an interrupted removal still reads as our index.
+        for (const t of [CHUNKS, FILES, EMBEDDINGS, RemoteMeta.TABLE]) if (names.includes(t)) await db.dropTable(t);
+        meta = undefined;
+      }
+      if (!meta) {
+        // Two first writers at once both get here: `create` with existOk never replaces a
+        // table the other made.
+        await db.createEmptyTable(CHUNKS, CHUNKS_SCHEMA, { mode: 'create', existOk: true });
+        await db.createEmptyTable(FILES, FILES_SCHEMA, { mode: 'create', existOk: true });
+        meta = { ...newMeta(), state: 'ready' };
+        await remoteMeta.write(meta);
+      }
+      return await IndexStore.connect(location, meta, log, db);
+    } catch (err) {
+      if (err instanceof IndexError) throw err;
+      throw remoteError(uri, err);
     }
   }
 
@@ -181,14 +261,69 @@ export class IndexStore {
 
   /** The generation on disk now (another process may have written). */
   async readGeneration(): Promise<number> {
-    return (await readMeta(this.dir))?.generation ?? 0;
+    return (await this.loadMeta())?.generation ?? 0;
   }
 
   /** Moves both tables to their newest version after another process wrote. */
   async checkoutLatest(): Promise<void> {
+    if (this.remote) {
+      await this.refreshSnapshot();
+      return;
+    }
     await Promise.all([this.chunks.checkoutLatest(), this.files.checkoutLatest()]);
-    const meta = await readMeta(this.dir);
+    const meta = await this.loadMeta();
     if (meta) this.meta = meta;
+  }
+
+  /** The snapshot a remote reader is pinned to. */
+  get snapshot(): Snapshot | undefined {
+    return this.meta.snapshot;
+  }
+
+  /**
+   * The newest published snapshot (one small read), for readers deciding whether to reload.
+   * An index rebuilt meanwhile with another schema is refused (IndexError).
+   */
+  async latestSnapshot(): Promise<Snapshot | undefined> {
+    const meta = await this.loadMeta();
+    if (!meta) throw new IndexError(`The index at ${this.dir} was removed. Build it again with \`inhouse index --db ${this.dir}\`.`, 'not-found');
+    checkMeta(this.dir, meta);
+    return meta.snapshot;
+  }
+
+  /**
+   * A remote reader: moves to the newest published snapshot, if it changed. Returns true when
+   * it moved. An index rebuilt with another schema meanwhile is refused (IndexError).
+   */
+  async refreshSnapshot(): Promise<boolean> {
+    const meta = await this.loadMeta();
+    if (!meta) throw new IndexError(`The index at ${this.dir} was removed. Build it again with \`inhouse index --db ${this.dir}\`.`, 'not-found');
+    checkMeta(this.dir, meta);
+    const before = this.meta.snapshot;
+    const after = meta.snapshot;
+    this.meta = meta;
+    if (before && after && before.chunks === after.chunks && before.files === after.files && before.embeddings === after.embeddings) return false;
+    await this.pinTo(after);
+    return true;
+  }
+
+  /** Checks out the snapshot's versions of every table (the newest when there is none yet). */
+  private async pinTo(snapshot: Snapshot | undefined): Promise<void> {
+    try {
+      if (!snapshot) {
+        await Promise.all([this.chunks.checkoutLatest(), this.files.checkoutLatest()]);
+      } else {
+        await Promise.all([this.chunks.checkout(snapshot.chunks), this.files.checkout(snapshot.files)]);
+      }
+      this.pinnedEmbeddings = undefined;
+      if (snapshot?.embeddings !== undefined && this.meta.embedding && (await this.db.tableNames()).includes(EMBEDDINGS)) {
+        const table = await this.db.openTable(EMBEDDINGS);
+        await table.checkout(snapshot.embeddings);
+        this.pinnedEmbeddings = table;
+      }
+    } catch (err) {
+      throw remoteError(this.dir, err);
+    }
   }
 
   get analysisKey(): string | undefined {
@@ -206,12 +341,12 @@ export class IndexStore {
 
   async setRoots(roots: { root: string; source: string }[]): Promise<void> {
     this.meta.roots = roots.map((r) => ({ root: r.root, source: r.source }));
-    await writeMeta(this.dir, this.meta);
+    await this.saveMeta();
   }
 
   /** Before each write: pick up what another process wrote and repair an interrupted batch. */
   async refresh(): Promise<void> {
-    const meta = await readMeta(this.dir);
+    const meta = await this.loadMeta();
     if (!meta) throw new IndexError(`The index at ${this.dir} was removed. Run \`inhouse index\` again.`, 'not-found');
     checkMeta(this.dir, meta);
     this.meta = meta;
@@ -229,6 +364,7 @@ export class IndexStore {
 
   async embeddingsTable(): Promise<LanceDb.Table | undefined> {
     if (!this.meta.embedding) return undefined;
+    if (this.pinnedEmbeddings) return this.pinnedEmbeddings;
     const names = await this.db.tableNames();
     return names.includes(EMBEDDINGS) ? this.db.openTable(EMBEDDINGS) : undefined;
   }
@@ -242,7 +378,7 @@ export class IndexStore {
     const had = this.meta.embedding !== undefined;
     if ((await this.db.tableNames()).includes(EMBEDDINGS)) await this.db.dropTable(EMBEDDINGS);
     this.meta.embedding = { model, dim: 0 };
-    await writeMeta(this.dir, this.meta);
+    await this.saveMeta();
     return had;
   }
 
@@ -274,12 +410,18 @@ export class IndexStore {
     }
     const table = rowsToTable(embeddingsSchema(dim), rows);
     let existing = await this.embeddingsTable();
-    if (!existing) {
+    if (!existing && this.remote) {
+      // Another writer may create it at the same moment: never replace theirs.
+      existing = await this.db.createEmptyTable(EMBEDDINGS, embeddingsSchema(dim), { mode: 'create', existOk: true });
+      this.meta.embedding = { model: embedding.model, dim };
+      await this.saveMeta();
+      await retryOnConflict(() => existing!.add(table), existing);
+    } else if (!existing) {
       existing = await this.db.createTable(EMBEDDINGS, table, { mode: 'overwrite' });
       this.meta.embedding = { model: embedding.model, dim };
-      await writeMeta(this.dir, this.meta);
+      await this.saveMeta();
     } else {
-      await existing.add(table);
+      await retryOnConflict(() => existing!.add(table), existing);
     }
   }
 
@@ -309,7 +451,7 @@ export class IndexStore {
     }
     const stats = await table.indexStats(vectorIndex.name);
     if (!stats || stats.numUnindexedRows < Math.max(1000, rows * 0.05)) return 'none';
-    await table.optimize({ cleanupOlderThan: cleanupCutoff() });
+    await retryOnConflict(() => table.optimize({ cleanupOlderThan: this.cleanupCutoff() }), table);
     return 'folded';
   }
 
@@ -337,6 +479,7 @@ export class IndexStore {
     const newFiles = batch.newFiles ?? [];
     const keys = [...new Set([...batch.replaceKeys, ...batch.files.map((f) => f.file_key), ...newFiles.map((f) => f.file_key), ...batch.deleteFiles])];
     if (keys.length === 0) return;
+    if (this.remote) return this.writeRemote(batch);
     await this.writeJournal(keys);
     let commits = 0;
     for (const slice of slices(batch.replaceKeys)) {
@@ -366,8 +509,43 @@ export class IndexStore {
     // Bulk batches leave few, large fragments; only trickles of small ones slow queries down.
     if (batch.chunks.length < BULK_ROWS) this.meta.writesSinceOptimize += commits;
     this.meta.generation = (this.meta.generation ?? 0) + 1;
-    await writeMeta(this.dir, this.meta);
+    await this.saveMeta();
     await fs.rm(join(this.dir, JOURNAL_FILE), { force: true });
+  }
+
+  /**
+   * Object storage has no lock file and no journal: several CI jobs may write at once, and a
+   * job may die anywhere. So a file's chunk rows are replaced in one commit (a merge that
+   * inserts the new rows and deletes the file's other rows), and the catalog follows. A job
+   * that dies between the two leaves a catalog row that no longer matches its file, and the
+   * next run re-indexes that file. New files are replaced too, not appended: rows a dead job
+   * left for them are dropped, never doubled. LanceDB retries commits that conflict with
+   * another writer's; what still conflicts is retried here.
+   */
+  private async writeRemote(batch: WriteBatch): Promise<void> {
+    const newFiles = batch.newFiles ?? [];
+    const replace = [...new Set([...batch.replaceKeys, ...newFiles.map((f) => f.file_key)])];
+    if (replace.length || batch.chunks.length) {
+      const where = replace.length ? `file_key IN ${inList(replace)}` : 'false';
+      if (batch.chunks.length) {
+        const rows = rowsToTable(CHUNKS_SCHEMA, batch.chunks);
+        await retryOnConflict(
+          () => this.chunks.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().whenNotMatchedBySourceDelete({ where }).execute(rows),
+          this.chunks,
+        );
+      } else {
+        await retryOnConflict(() => this.chunks.delete(where), this.chunks);
+      }
+    }
+    if (batch.deleteFiles.length) await retryOnConflict(() => this.files.delete(`file_key IN ${inList(batch.deleteFiles)}`), this.files);
+    const catalog = [...batch.files, ...newFiles];
+    if (catalog.length) {
+      // A merge, not an append: another job may have catalogued the same new file meanwhile.
+      const rows = rowsToTable(FILES_SCHEMA, catalog);
+      await retryOnConflict(() => this.files.mergeInsert('file_key').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows), this.files);
+    }
+    if (batch.chunks.length < BULK_ROWS) this.meta.writesSinceOptimize += 3;
+    this.meta.generation = (this.meta.generation ?? 0) + 1;
   }
 
   /** Enough small commits have piled up that queries would slow down without compaction. */
@@ -388,14 +566,14 @@ export class IndexStore {
       fts = true;
     }
     if (options.force || this.needsMaintenance) {
-      await this.chunks.optimize({ cleanupOlderThan: cleanupCutoff() });
-      await this.files.optimize({ cleanupOlderThan: cleanupCutoff() });
+      await retryOnConflict(() => this.chunks.optimize({ cleanupOlderThan: this.cleanupCutoff() }), this.chunks);
+      await retryOnConflict(() => this.files.optimize({ cleanupOlderThan: this.cleanupCutoff() }), this.files);
       this.meta.writesSinceOptimize = 0;
       optimized = true;
     }
     const { built, folded } = await this.makeSearchable();
     await this.ensureScalarIndexes();
-    await writeMeta(this.dir, this.meta);
+    await this.saveMeta();
     return { fts: fts || built, optimized: optimized || folded };
   }
 
@@ -417,7 +595,7 @@ export class IndexStore {
     const stats = await this.chunks.indexStats(fts.name);
     if (!stats || stats.numUnindexedRows === 0) return { built: false, folded: false };
     // optimize() adds the new rows to the existing index (and compacts small fragments).
-    await this.chunks.optimize({ cleanupOlderThan: cleanupCutoff() });
+    await retryOnConflict(() => this.chunks.optimize({ cleanupOlderThan: this.cleanupCutoff() }), this.chunks);
     return { built: false, folded: true };
   }
 
@@ -436,7 +614,7 @@ export class IndexStore {
       if ((await table.countRows()) === 0) continue;
       const indices = await table.listIndices();
       if (indices.some((i) => i.columns.length === 1 && i.columns[0] === column)) continue;
-      await table.createIndex(column, { config: lancedb.Index.btree(), replace: true });
+      await retryOnConflict(() => table.createIndex(column, { config: lancedb.Index.btree(), replace: true }), table);
     }
   }
 
@@ -444,10 +622,14 @@ export class IndexStore {
     const lancedb = loadLanceDb();
     // Stemming and stop words: a doc sentence ("Returns the parsed items") then meets code
     // subwords ("parse", "item"); identifiers are split first, so their parts stem too.
-    await this.chunks.createIndex('search_text', {
-      config: lancedb.Index.fts({ withPosition: false, stem: true, removeStopWords: true, asciiFolding: true, language: 'English' }),
-      replace: true,
-    });
+    await retryOnConflict(
+      () =>
+        this.chunks.createIndex('search_text', {
+          config: lancedb.Index.fts({ withPosition: false, stem: true, removeStopWords: true, asciiFolding: true, language: 'English' }),
+          replace: true,
+        }),
+      this.chunks,
+    );
     this.meta.ftsVersion = FTS_VERSION;
   }
 
@@ -456,8 +638,52 @@ export class IndexStore {
     return { files, chunks };
   }
 
-  lock(): Promise<WriteLock> {
-    return WriteLock.acquire(join(this.dir, LOCK_FILE));
+  /**
+   * One writer at a time on a local folder. Object storage has no lock: concurrent writers
+   * are made safe by LanceDB's conditional commits and by how writeRemote() replaces rows.
+   */
+  async lock(): Promise<{ release(): Promise<void> }> {
+    if (this.location.kind === 'remote') return { release: async () => undefined };
+    return WriteLock.acquire(join(this.location.dir, LOCK_FILE));
+  }
+
+  /**
+   * Object storage: records the tables' current versions as the snapshot readers check out.
+   * Called once a run (index, embeddings, maintenance) is complete. Nothing to do locally,
+   * where readers follow every commit.
+   */
+  async publish(): Promise<void> {
+    if (!this.remote) return;
+    const embeddings = await this.embeddingsTable();
+    await Promise.all([this.chunks.checkoutLatest(), this.files.checkoutLatest(), embeddings?.checkoutLatest()]);
+    const [chunks, files, emb] = await Promise.all([this.chunks.version(), this.files.version(), embeddings?.version()]);
+    this.meta.snapshot = emb === undefined ? { chunks, files } : { chunks, files, embeddings: emb };
+    await this.saveMeta();
+  }
+
+  /**
+   * Versions older than this are removed by optimize(). Readers in other processes may still
+   * be on an older one: a few minutes locally, where they follow every commit; an hour in
+   * object storage, where editors hold a published snapshot between refreshes.
+   */
+  private cleanupCutoff(): Date {
+    return new Date(Date.now() - (this.remote ? 60 : 5) * 60_000);
+  }
+
+  private async loadMeta(): Promise<Meta | undefined> {
+    if (this.remoteMeta) {
+      try {
+        return await this.remoteMeta.read();
+      } catch (err) {
+        throw remoteError(this.dir, err);
+      }
+    }
+    return readMeta((this.location as { dir: string }).dir);
+  }
+
+  private async saveMeta(): Promise<void> {
+    if (this.remoteMeta) await this.remoteMeta.write(this.meta);
+    else await writeMeta((this.location as { dir: string }).dir, this.meta);
   }
 
   close(): void {
@@ -480,6 +706,7 @@ export class IndexStore {
   }
 
   private async recoverJournal(): Promise<void> {
+    if (this.location.kind === 'remote') return;
     const path = join(this.dir, JOURNAL_FILE);
     let keys: string[];
     try {
@@ -500,9 +727,13 @@ export class IndexStore {
   }
 }
 
-/** Old versions are kept a while for readers in other processes still on them. */
-function cleanupCutoff(): Date {
-  return new Date(Date.now() - 5 * 60_000);
+function newMeta(): Meta {
+  return { format: INDEX_FORMAT, schemaVersion: SCHEMA_VERSION, state: 'creating', createdAt: new Date().toISOString(), writesSinceOptimize: 0 };
+}
+
+function connectTo(location: IndexLocation): Promise<LanceDb.Connection> {
+  const lancedb = loadLanceDb();
+  return location.kind === 'remote' ? lancedb.connect(location.uri, { storageOptions: location.storageOptions }) : lancedb.connect(location.dir);
 }
 
 function damaged(dir: string, err: unknown): IndexError {

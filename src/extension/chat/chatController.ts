@@ -14,6 +14,7 @@ import {
   type WebviewRequestOf,
 } from '../../protocol/chatProtocol';
 import type { Services } from '../services';
+import { sharedRef } from '../sharedIndex/sharedChunk';
 import { reportOllama } from '../status/ollamaStatus';
 import { CodeActions } from './codeActions';
 import { ContextItems } from './contextItems';
@@ -372,12 +373,23 @@ export class ChatController implements vscode.Disposable {
     if (n !== undefined) {
       const c = t.targets.find((x) => x.n === n);
       if (!c) throw new Error(`Source [${n}] is not one this answer had.`);
+      // From the team's shared index: not on this disk, shown as the chunk's text.
+      const shared = sharedRef({ ...c, symbol: t.citations.find((x) => x.n === n)?.symbol });
+      if (shared) {
+        await this.s.sharedDocuments.open(shared, { preview: true, viewColumn: vscode.ViewColumn.Active });
+        return {};
+      }
       ({ fileKey: file, startLine, endLine } = c);
     } else if (ruleId !== undefined) {
       if (!t.rules.some((r) => r.id === ruleId)) throw new Error(`Rule [${ruleId}] is not one this answer had.`);
       const rule = (await this.s.engine.conventionBook()).get(ruleId);
       if (!rule) throw new Error(`The house rule ${ruleId} is no longer in the index; reindex to refresh it.`);
       file = this.ruleFile(rule.source, rule.path);
+      if (!file && this.fromSharedIndex(rule.source)) {
+        const ref = { library: rule.source, path: rule.path, startLine: rule.startLine, endLine: rule.endLine };
+        await this.s.sharedDocuments.open(ref, { chunk: { text: rule.text, language: 'markdown' }, preview: true, viewColumn: vscode.ViewColumn.Active });
+        return {};
+      }
       if (!file) throw new Error(`Cannot find the file of house rule ${ruleId} (${rule.path} in ${rule.source}).`);
       ({ startLine, endLine } = rule);
     }
@@ -389,6 +401,12 @@ export class ChatController implements vscode.Disposable {
     const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true, viewColumn: vscode.ViewColumn.Active });
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     return {};
+  }
+
+  /** Whether `source` is a library of the team's shared index (and not one indexed here). */
+  private fromSharedIndex(source: string): boolean {
+    const shared = this.s.status.shared;
+    return shared.state === 'ready' && shared.sources.includes(source) && this.s.settings().libraries[source] === undefined;
   }
 
   private ruleFile(source: string, relPath: string): string | undefined {

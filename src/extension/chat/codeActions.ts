@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SHARED_SCHEME } from '../sharedIndex/sharedChunk';
 
 /** The read-only documents that show a proposed edit on the right side of the diff preview. */
 export const PROPOSAL_SCHEME = 'inhouse-proposal';
@@ -26,6 +27,10 @@ export class CodeActions implements vscode.TextDocumentContentProvider, vscode.D
     const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme !== PROPOSAL_SCHEME);
     if (!editor || editor.document.uri.scheme === PROPOSAL_SCHEME) {
       void vscode.window.showInformationMessage('InHouse: open the file to change in an editor first.');
+      return undefined;
+    }
+    if (editor.document.uri.scheme === SHARED_SCHEME) {
+      void vscode.window.showInformationMessage("InHouse: that editor shows a read-only chunk of the team's shared index; open the file to change in an editor first.");
       return undefined;
     }
     return editor;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextItemView } from '../../protocol/chatProtocol';
 import type { Services } from '../services';
+import { SHARED_SCHEME } from '../sharedIndex/sharedChunk';
 
 /** An attachment for the next question, as engine.ask takes it, plus what its chip shows. */
 interface ContextItem extends ContextItemView {
@@ -105,6 +106,12 @@ export class ContextItems {
   }
 
   private async add(item: Omit<ContextItem, 'id'>, uri: vscode.Uri): Promise<boolean> {
+    if (uri.scheme === SHARED_SCHEME) {
+      void vscode.window.showInformationMessage(
+        "InHouse: this is a read-only chunk of the team's shared index, not a file on disk, so it cannot be attached. Ask about it by name instead: the chat searches the shared index too.",
+      );
+      return false;
+    }
     if (uri.scheme !== 'file') {
       void vscode.window.showWarningMessage('InHouse: only files on disk can be attached to the chat (save the file first).');
       return false;

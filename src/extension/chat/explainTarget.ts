@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Engine } from '../../engine/engine';
+import { SHARED_SCHEME } from '../sharedIndex/sharedChunk';
 import type { ExplainTarget } from './chatController';
 
 /** Lines explained at most; more is cut (and said so in the answer's notes). */
@@ -24,6 +25,9 @@ const SYMBOL_KINDS = new Set([
  */
 export async function explainTarget(editor: vscode.TextEditor, engine: Engine, log: vscode.LogOutputChannel): Promise<ExplainTarget | string> {
   const doc = editor.document;
+  if (doc.uri.scheme === SHARED_SCHEME) {
+    return "This is a read-only chunk of the team's shared index, not a file on disk: ask about it by name in the chat instead (the chat searches the shared index too).";
+  }
   if (doc.uri.scheme !== 'file') return 'InHouse explains files on disk: save this file first.';
   const notes: string[] = [];
   let startLine: number;

@@ -17,6 +17,8 @@ export interface Unavailable {
 export interface Facts {
   trusted: boolean;
   index: IndexState;
+  /** The team's shared index is open: there is something to search without a local index. */
+  sharedReady?: boolean;
 }
 
 /** The first unmet need of `title`, as a message and fixes; undefined when it can run. */
@@ -28,7 +30,7 @@ export function unavailable(title: string, needs: readonly Need[], facts: Facts)
         fixes: ['trustWorkspace'],
       };
     }
-    if ((need === 'roots' || need === 'index') && facts.index.kind === 'no-folder') {
+    if ((need === 'roots' || (need === 'index' && !facts.sharedReady)) && facts.index.kind === 'no-folder') {
       return {
         message: `${title} is unavailable: no folder is open and inhouse.libraries is empty, so there is nothing indexed. Open a folder, or run "InHouse: Add Internal Library".`,
         fixes: ['openFolder', 'addLibrary'],

@@ -21,6 +21,8 @@ const BUTTON: Record<FixId, string> = {
   trustWorkspace: 'Manage Workspace Trust',
   openFolder: 'Open Folder',
   addLibrary: 'Add Internal Library',
+  setSharedCredentials: 'Set Credentials',
+  openSharedSettings: 'Open Settings',
   walkthrough: 'Get Started',
 };
 
@@ -31,6 +33,7 @@ const COMMAND_FOR: Partial<Record<FixId, string>> = {
   searchCode: 'inhouse.searchCode',
   selectModel: 'inhouse.selectModel',
   addLibrary: 'inhouse.addLibrary',
+  setSharedCredentials: 'inhouse.setSharedIndexCredentials',
   toggleCompletions: 'inhouse.toggleCompletions',
   trustWorkspace: 'workbench.trust.manage',
   openFolder: 'workbench.action.files.openFolder',
@@ -88,6 +91,9 @@ export class Fixes {
       }
       case 'openHostSetting':
         await vscode.commands.executeCommand('workbench.action.openSettings', 'inhouse.ollama.host');
+        return;
+      case 'openSharedSettings':
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'inhouse.sharedIndex');
         return;
       case 'upgradeOllama':
         await vscode.env.openExternal(vscode.Uri.parse('https://ollama.com/download'));

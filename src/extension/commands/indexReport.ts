@@ -19,6 +19,24 @@ export interface IndexReport {
   markdown: string;
 }
 
+/** The team's shared index, as Show Index Status reports it. */
+function sharedLines(shared: NonNullable<IndexStatus['shared']>): string[] {
+  switch (shared.state) {
+    case 'off':
+      return [];
+    case 'connecting':
+      return [`\`${shared.uri}\`: connecting.`];
+    case 'ready':
+      return [
+        `\`${shared.uri}\`: ready, ${shared.chunks} chunks, read-only. Hits from it open as read-only documents (their files are not on this disk).`,
+        '',
+        ...(shared.sources.length ? shared.sources.map((l) => `- library **${l}**`) : ['No libraries yet.']),
+      ];
+    case 'unavailable':
+      return [`\`${shared.uri}\`: unavailable since ${new Date(shared.since).toISOString()}; search uses the local index only.`, '', shared.message];
+  }
+}
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function indexReport(r: IndexReportInput): IndexReport {
@@ -43,6 +61,7 @@ export function indexReport(r: IndexReportInput): IndexReport {
     md.push('', '## Files by source', '');
     for (const [source, n] of sources) md.push(`- ${source === 'workspace' ? 'workspace' : `library **${source}**`}: ${n}`);
   }
+  if (s.shared && s.shared.state !== 'off') md.push('', '## Shared index', '', ...sharedLines(s.shared));
   md.push('', '## Skipped files', '');
   if (!skipped.length) md.push('None.');
   for (const [reason, n] of skipped) md.push(`- ${reason}: ${n}`);

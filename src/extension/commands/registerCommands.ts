@@ -56,17 +56,11 @@ export function registerCommands(s: Services, indexing: IndexController): vscode
   const recheck = () => indexing.health.check();
   const fixes = new Fixes(s, recheck);
   const documents = new StatusDocuments();
-  const facts = () => ({ trusted: vscode.workspace.isTrusted, index: s.status.index });
+  const facts = () => ({ trusted: vscode.workspace.isTrusted, index: s.status.index, sharedReady: s.status.shared.state === 'ready' });
 
   const showIndexStatus = async (options?: { details?: boolean }): Promise<IndexReport> => {
     const [status, book] = await Promise.all([s.engine.status(), s.engine.conventionBook().catch(() => undefined)]);
-    const state = describeStatus({
-      index: s.status.index,
-      model: s.status.model,
-      completions: s.status.completions,
-      models: s.status.configured,
-      ollamaHost: s.status.configured.host,
-    });
+    const state = describeStatus(s.status.snapshot());
     const report = indexReport({
       status,
       conventions: { rules: book?.rules.length ?? 0, warnings: book?.warnings ?? [] },
@@ -123,18 +117,13 @@ export function registerCommands(s: Services, indexing: IndexController): vscode
       needs: [],
       internal: true,
       run: () => {
-        const view = describeStatus({
-          index: s.status.index,
-          model: s.status.model,
-          completions: s.status.completions,
-          models: s.status.configured,
-          ollamaHost: s.status.configured.host,
-        });
+        const view = describeStatus(s.status.snapshot());
         return {
           index: s.status.index,
           model: s.status.model,
           completions: s.status.completions,
           configured: s.status.configured,
+          shared: s.status.shared,
           activationMs: s.status.activationMs,
           text: view.text,
           fixes: view.fixes.map((f) => f.id),

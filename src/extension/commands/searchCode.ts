@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { sharedRef } from '../sharedIndex/sharedChunk';
 import { describeFailure } from './availability';
 import { searchItems, type SearchItem } from './searchItems';
 
@@ -9,17 +10,30 @@ const LIMIT = 30;
 /** The rows Search Code shows for `query` (also used by the e2e suite). */
 export async function searchSymbols(s: Services, query: string): Promise<SearchItem[]> {
   if (!query.trim()) return [];
-  return searchItems(await s.engine.search(query, { limit: LIMIT }));
+  const hits = await s.engine.search(query, { limit: LIMIT });
+  // A shared hit's file is not on this disk: its text opens it.
+  s.sharedDocuments.remember(hits);
+  return searchItems(hits);
 }
 
 type Row = vscode.QuickPickItem & { hit?: SearchItem };
 
-/** Opens a search result at its lines; library files (outside the workspace) open the same way. */
-export async function openHit(hit: Pick<SearchItem, 'fileKey' | 'startLine' | 'endLine'>, preview = false): Promise<void> {
+/**
+ * Opens a search result at its lines; library files (outside the workspace) open the same way,
+ * and hits from the team's shared index (not on this disk) as a read-only document of the chunk.
+ */
+export async function openHit(
+  s: Services,
+  hit: Pick<SearchItem, 'fileKey' | 'startLine' | 'endLine'> & Partial<Pick<SearchItem, 'id' | 'symbol'>>,
+  preview = false,
+): Promise<vscode.TextEditor> {
+  const shared = sharedRef(hit);
+  if (shared) return s.sharedDocuments.open(shared, { preview });
   const start = new vscode.Position(Math.max(0, hit.startLine - 1), 0);
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(hit.fileKey));
   const editor = await vscode.window.showTextDocument(doc, { preview, selection: new vscode.Range(start, start) });
   editor.revealRange(new vscode.Range(start, new vscode.Position(Math.max(0, hit.endLine - 1), 0)), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  return editor;
 }
 
 /**
@@ -69,7 +83,7 @@ export function showSearchCode(s: Services, initial = ''): Promise<void> {
         const hit = pick.selectedItems[0]?.hit;
         if (!hit) return;
         pick.hide();
-        openHit(hit).catch((err) => void vscode.window.showErrorMessage(`InHouse: cannot open ${hit.fileKey}: ${(err as Error).message}`));
+        openHit(s, hit).catch((err) => void vscode.window.showErrorMessage(`InHouse: cannot open ${hit.fileKey}: ${(err as Error).message}`));
       }),
       pick.onDidHide(() => {
         clearTimeout(timer);

@@ -1,20 +1,25 @@
 // Search hits as quick pick rows: pure (no `vscode`), unit-tested in plain Node.
 import type { SearchHit } from '../../engine/retrieval/retriever';
+import { isSharedKey } from '../sharedIndex/sharedChunk';
 
 export interface SearchItem {
   /** `$(codicon) name` */
   label: string;
-  /** `path:line`, and the library when the hit is not from the workspace. */
+  /** `path:line`, and the library when the hit is not from the workspace (and when it is from the shared index). */
   description: string;
   /** The signature, or the first line of a block. */
   detail: string;
+  /** A path on this disk, or `shared:<library>/<path>` for the team's shared index. */
   fileKey: string;
+  /** The chunk id. */
+  id: string;
   /** 1-based, inclusive. */
   startLine: number;
   endLine: number;
   source: string;
   symbol: string;
   kind: string;
+  language: string;
 }
 
 const ICONS: Record<string, string> = {
@@ -52,17 +57,20 @@ export function searchItems(hits: readonly SearchHit[]): SearchItem[] {
   return hits.map((h) => {
     const name = h.symbol || h.qualifiedName || h.name || `${h.path}:${h.startLine}`;
     const where = `${h.path}:${h.startLine}`;
-    const from = h.source === 'workspace' ? '' : h.source === 'conventions' ? ' · conventions' : ` · library ${h.source}`;
+    const from =
+      h.source === 'workspace' ? '' : h.source === 'conventions' ? ' · conventions' : isSharedKey(h.fileKey) ? ` · library ${h.source} (shared index)` : ` · library ${h.source}`;
     return {
       label: `$(${kindIcon(h.kind)}) ${name}`,
       description: `${where}${from}`,
       detail: oneLine(h.signature || h.text.split('\n').find((l) => l.trim()) || ''),
       fileKey: h.fileKey,
+      id: h.id,
       startLine: h.startLine,
       endLine: h.endLine,
       source: h.source,
       symbol: name,
       kind: h.kind,
+      language: h.language,
     };
   });
 }

@@ -37,14 +37,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    const m = this.model;
-    const view = describeStatus({
-      index: m.index,
-      model: m.model,
-      completions: m.completions,
-      models: m.configured,
-      ollamaHost: m.configured.host,
-    });
+    const view = describeStatus(this.model.snapshot());
     this.last = view;
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);

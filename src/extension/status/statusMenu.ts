@@ -12,13 +12,7 @@ const plain = (text: string) => text.replace(/\$\([^)]*\)\s*/g, '').trim();
  * most pressing first. Opening it also asks Ollama again when its state is not known to be good.
  */
 export async function showStatusMenu(s: Services, fixes: Fixes, recheck: () => Promise<void>): Promise<void> {
-  const snapshot = () => ({
-    index: s.status.index,
-    model: s.status.model,
-    completions: s.status.completions,
-    models: s.status.configured,
-    ollamaHost: s.status.configured.host,
-  });
+  const snapshot = () => s.status.snapshot();
   const pick = vscode.window.createQuickPick<Row>();
   const render = () => {
     const view = describeStatus(snapshot());

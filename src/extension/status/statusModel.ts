@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { SharedState } from '../../engine/shared/sharedIndex';
+import type { StatusSnapshot } from './statusView';
 
 /** What the index is doing. */
 export type IndexState =
@@ -40,6 +42,7 @@ export class StatusModel implements vscode.Disposable {
   private modelState: ModelState = { kind: 'unknown' };
   private completionState: CompletionState = { kind: 'on' };
   private configuredState: ConfiguredModels = { chat: '', completion: '', embedding: '' };
+  private sharedState: SharedState = { state: 'off' };
   /** When activate() began, near enough: the model is among the first things it builds. */
   private readonly createdAt = performance.now();
   private activatedInMs?: number;
@@ -68,6 +71,23 @@ export class StatusModel implements vscode.Disposable {
     return this.configuredState;
   }
 
+  /** The team's shared index, as its reader last reported it. */
+  get shared(): SharedState {
+    return this.sharedState;
+  }
+
+  /** Everything describeStatus renders. */
+  snapshot(): StatusSnapshot {
+    return {
+      index: this.indexState,
+      model: this.modelState,
+      completions: this.completionState,
+      models: this.configuredState,
+      ollamaHost: this.configuredState.host,
+      shared: this.sharedState,
+    };
+  }
+
   setConfigured(state: ConfiguredModels): void {
     if (JSON.stringify(state) === JSON.stringify(this.configuredState)) return;
     this.configuredState = state;
@@ -82,6 +102,14 @@ export class StatusModel implements vscode.Disposable {
   setModel(state: ModelState): void {
     if (JSON.stringify(state) === JSON.stringify(this.modelState)) return;
     this.modelState = state;
+    this.changed.fire();
+  }
+
+  setShared(state: SharedState): void {
+    // A refresh that found nothing new only moves refreshedAt: not news for the status bar.
+    const same = (a: SharedState) => JSON.stringify(a.state === 'ready' ? { ...a, refreshedAt: 0 } : a);
+    if (same(state) === same(this.sharedState)) return;
+    this.sharedState = state;
     this.changed.fire();
   }
 

@@ -1,5 +1,7 @@
 // What the status bar says and which fixes it offers, as a pure function of the state: no
 // `vscode` here, so the mapping is unit-tested in plain Node (test/unit/extension).
+import type { SharedState } from '../../engine/shared/sharedIndex';
+import { isCredentialProblem } from '../sharedIndex/outageNotice';
 import type { CompletionState, IndexState, ModelState } from './statusModel';
 
 export interface StatusSnapshot {
@@ -10,6 +12,8 @@ export interface StatusSnapshot {
   models: { chat: string; completion: string; embedding: string };
   /** The Ollama address in use (resolved), for the tooltip. */
   ollamaHost?: string;
+  /** The team's shared index; absent or `off` when none is configured. */
+  shared?: SharedState;
 }
 
 export type FixId =
@@ -28,6 +32,8 @@ export type FixId =
   | 'trustWorkspace'
   | 'openFolder'
   | 'addLibrary'
+  | 'setSharedCredentials'
+  | 'openSharedSettings'
   | 'walkthrough';
 
 export interface Fix {
@@ -122,6 +128,34 @@ function completionPart(c: CompletionState): { suffix?: string; line: string; se
   }
 }
 
+/** Libraries named in the status line at most; the rest are counted. */
+const MAX_LIBRARIES_NAMED = 5;
+
+function sharedPart(shared: SharedState | undefined): { suffix?: string; line: string; severity: Severity } | undefined {
+  switch (shared?.state) {
+    case undefined:
+    case 'off':
+      return undefined;
+    case 'connecting':
+      return { line: `Shared index ${shared.uri}: connecting`, severity: 'normal' };
+    case 'ready': {
+      const named = shared.sources.slice(0, MAX_LIBRARIES_NAMED).join(', ');
+      const more = shared.sources.length > MAX_LIBRARIES_NAMED ? ` and ${shared.sources.length - MAX_LIBRARIES_NAMED} more` : '';
+      const libraries = shared.sources.length ? ` (${named}${more})` : '';
+      return {
+        line: `Shared index ${shared.uri}: ready, ${shared.sources.length} ${shared.sources.length === 1 ? 'library' : 'libraries'}${libraries}, ${shared.chunks} chunks`,
+        severity: 'normal',
+      };
+    }
+    case 'unavailable':
+      return {
+        suffix: '$(cloud) shared index unavailable',
+        line: `Shared index ${shared.uri}: unavailable, searching the local index only. ${shared.message}`,
+        severity: 'warning',
+      };
+  }
+}
+
 const worst = (...s: Severity[]): Severity => (s.includes('error') ? 'error' : s.includes('warning') ? 'warning' : 'normal');
 
 /** Escapes what markdown would read as markup in a message we did not write. */
@@ -135,8 +169,9 @@ export function describeStatus(s: StatusSnapshot): StatusView {
   const quiet = s.index.kind === 'untrusted';
   const model = quiet ? undefined : modelPart(s.model, s.ollamaHost);
   const completions = quiet ? undefined : completionPart(s.completions);
-  const text = [index.text, model?.suffix, completions?.suffix].filter(Boolean).join(' · ');
-  const lines = [index.line, model?.line, completions?.line].filter((l): l is string => !!l);
+  const shared = quiet ? undefined : sharedPart(s.shared);
+  const text = [index.text, shared?.suffix, model?.suffix, completions?.suffix].filter(Boolean).join(' · ');
+  const lines = [index.line, shared?.line, model?.line, completions?.line].filter((l): l is string => !!l);
   if (!quiet) {
     const m = s.models;
     lines.push(`Models: chat ${m.chat || '(none)'}, completions ${m.completion || '(none)'}, embeddings ${m.embedding || '(none: keyword and symbol search)'}`);
@@ -145,7 +180,7 @@ export function describeStatus(s: StatusSnapshot): StatusView {
     text,
     lines,
     tooltip: [...lines.map(md), '', 'Click for status and fixes.'].join('  \n'),
-    severity: worst(index.severity, model?.severity ?? 'normal', completions?.severity ?? 'normal'),
+    severity: worst(index.severity, shared?.severity ?? 'normal', model?.severity ?? 'normal', completions?.severity ?? 'normal'),
     fixes: fixesFor(s),
   };
 }
@@ -198,6 +233,13 @@ export function fixesFor(s: StatusSnapshot): Fix[] {
       break;
     default:
       break;
+  }
+  if (s.shared?.state === 'unavailable') {
+    const credentials = isCredentialProblem(s.shared.message);
+    const setCredentials: Fix = { id: 'setSharedCredentials', label: '$(key) Set Shared Index Credentials…', detail: 'Stored in the editor\'s secret storage, never in settings.' };
+    const openSettings: Fix = { id: 'openSharedSettings', label: '$(settings-gear) Open Settings: inhouse.sharedIndex', detail: s.shared.message };
+    for (const f of credentials ? [setCredentials, openSettings] : [openSettings, setCredentials]) add(f);
+    add({ id: 'openLogs', label: '$(output) Open Logs' });
   }
   if (s.completions.kind === 'paused') {
     add({ id: 'toggleCompletions', label: '$(sparkle) Toggle Inline Completions (turn off)', detail: s.completions.reason });
