@@ -11,6 +11,8 @@ import { remoteLocation } from '../../../src/engine/store/location';
 import { makeTmp, removeTmp, writeTree } from '../../support/indexKit';
 import { S3TestServer } from '../../support/s3TestServer';
 import { testAssets } from '../../support/testAssets';
+import { OllamaTestServer, standardModels } from '../../support/ollamaTestServer';
+import { EMBED, embedSettings } from '../embed/embedKit';
 
 /** A library as a CI job checks it out. */
 function paymentsLibrary(root: string): void {
@@ -334,6 +336,36 @@ describe('shared index in object storage', function () {
       assert.ok(context.length > 0 && context.every((c) => c.source === 'workspace'), context.map((c) => `${c.source}:${c.symbol}`).join(', '));
     } finally {
       await s3.acceptConnections();
+    }
+  });
+
+  it('searches the shared vectors when the editor uses the embedding model CI used', async () => {
+    const ollama = await OllamaTestServer.start({ models: standardModels() });
+    try {
+      const prefix = newPrefix();
+      const lib = path.join(tmp, 'payments');
+      paymentsLibrary(lib);
+      const location = remoteLocation(s3.uri('team', prefix), s3.storageOptions());
+      const ci = createEngine(createNodeHost(), embedSettings(ollama), { dbDir: location.uri, location, assets: testAssets() }, silentLogger);
+      engines.push(ci);
+      const summary = await ci.index([{ root: lib, source: 'payments' }]);
+      assert.ok((summary.embeddings?.embedded ?? 0) > 0, JSON.stringify(summary.embeddings));
+
+      const ws = path.join(tmp, 'ws');
+      workspace(ws);
+      const shared = { uri: s3.uri('team', prefix), storageOptions: s3.storageOptions(), refreshSeconds: 300 };
+      const editor = createEngine(createNodeHost(), embedSettings(ollama), { dbDir: path.join(ws, '.inhouse', 'index'), assets: testAssets(), shared }, silentLogger);
+      engines.push(editor);
+      const view = await editor.sharedIndex!.view();
+      assert.equal(view?.store.embedding?.model, EMBED);
+      assert.ok(view?.snapshot?.embeddings !== undefined, 'the published snapshot pins the vectors too');
+      ollama.clearRequests();
+      // The exact text of a chunk embeds to its own vector: the vector list finds it.
+      const hits = await editor.search('Proof of a payment.', { limit: 5 });
+      assert.ok(ollama.requestsTo('/api/embed').length >= 1, 'the query was embedded for the shared vectors');
+      assert.ok(hits.some((h) => h.source === 'payments'), hits.map((h) => `${h.source}:${h.symbol}`).join(', '));
+    } finally {
+      await ollama.close();
     }
   });
 
