@@ -29,7 +29,7 @@ const OPTIMIZE_AFTER_COMMITS = 60;
 /** Bumped when the full-text index configuration changes; the next write rebuilds it. */
 const FTS_VERSION = 2;
 /** A write of at least this many chunk rows is bulk loading, not a trickle of small commits. */
-const BULK_ROWS = 2_000;
+const BULK_ROWS = 1_000;
 
 interface Meta {
   format: typeof INDEX_FORMAT;
