@@ -1,6 +1,6 @@
 import type { Table } from '@lancedb/lancedb';
 import picomatch from 'picomatch';
-import { chunksByIds, ftsChunks, matchesFilter, type ChunkFilter, type ChunkHit } from './chunkQueries';
+import { chunksByIds, matchesFilter, whereOf, type ChunkFilter, type ChunkHit } from './chunkQueries';
 import { dedupe, fuse, type RankedList } from './fusion';
 import { parseQuery, QueryError } from './queryText';
 import type { SymbolEntry, SymbolIndex } from './symbolIndex';
@@ -49,7 +49,7 @@ export class Retriever {
     const filter: ChunkFilter = { source: options.source, language: options.language };
 
     const [keyword, vector] = await Promise.all([
-      ftsChunks(this.chunks, parsed.words, filter, depth),
+      this.keywordEntries(parsed.words, filter, depth),
       this.vectors?.search(query, filter, depth) ?? Promise.resolve([]),
     ]);
     // In a sentence, symbol names are hints, not the question: matched case-sensitively and
@@ -74,7 +74,7 @@ export class Retriever {
     ).slice(0, limit);
 
     const known = new Map<string, ChunkHit>();
-    for (const h of [...keyword, ...vector]) known.set(h.id, h);
+    for (const h of vector) known.set(h.id, h);
     const missing = top.filter((t) => !known.has(t.id)).map((t) => t.id);
     if (missing.length) for (const [id, hit] of await chunksByIds(this.chunks, missing)) known.set(id, hit);
     return top.flatMap((t) => {
@@ -82,6 +82,27 @@ export class Retriever {
       // A symbol whose row vanished since the in-memory index loaded is simply left out.
       return hit ? [{ ...hit, symbol: hit.qualifiedName || hit.name, score: scores.get(t.id) ?? 0 }] : [];
     });
+  }
+
+  /**
+   * The BM25 ranking as symbol entries: the query reads only ids and file keys, and the texts
+   * are fetched for the few hits that survive fusion. Every column read is a cost per
+   * candidate, and in object storage a ranged request per column and fragment (a shared
+   * search went from 85 requests to about 30).
+   */
+  private async keywordEntries(words: string, filter: ChunkFilter, limit: number): Promise<SymbolEntry[]> {
+    let q = this.chunks.query().fullTextSearch(words, { columns: ['search_text'] }).select(['id', 'file_key']).limit(limit);
+    const where = whereOf(filter);
+    if (where) q = q.where(where);
+    const rows = (await q.toArray()) as { id: string; file_key: string }[];
+    const out: SymbolEntry[] = [];
+    for (const r of rows) {
+      const id = String(r.id);
+      // A row the in-memory index does not know yet (written since it loaded) is left out.
+      const entry = this.symbols.fileChunks(String(r.file_key)).find((e) => e.id === id);
+      if (entry) out.push(entry);
+    }
+    return out;
   }
 }
 
