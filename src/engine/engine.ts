@@ -355,8 +355,13 @@ export class Engine {
     position: { line: number; column: number },
     options: { limit: number; maxChars: number; text?: string; scanStartLine?: number; similarBudgetMs?: number },
   ): Promise<ContextSnippet[]> {
-    const file = await this.readSource(absPath, options.text);
-    const [mine, view] = await Promise.all([this.reader().then((l) => l, (err: unknown) => ({ error: err })), this.shared?.view()]);
+    // The file and the index's generation are read at once: each read is a few trips through
+    // the thread pool, and a busy machine makes every trip wait.
+    const [file, mine, view] = await Promise.all([
+      this.readSource(absPath, options.text),
+      this.reader().then((l) => l, (err: unknown) => ({ error: err })),
+      this.shared?.view(),
+    ]);
     if ('error' in mine && (!view || !isMissingIndex(mine.error))) throw mine.error;
     const request = {
       fileKey: absPath,

@@ -42,8 +42,8 @@ import { languageById } from '../../src/engine/languages/registry';
 import { OllamaClient } from '../../src/engine/llm/ollamaClient';
 import { createLineLogger, silentLogger } from '../../src/engine/log';
 import { createNodeHost } from '../../src/engine/nodeHost';
-import { chunksByIds, ftsChunks } from '../../src/engine/retrieval/chunkQueries';
-import { rankNames, type ContextSnippet } from '../../src/engine/retrieval/completionContext';
+import { chunksByIds, ftsChunks, ftsTexts, textsByIds } from '../../src/engine/retrieval/chunkQueries';
+import { rankNames, similarQuery, type ContextSnippet } from '../../src/engine/retrieval/completionContext';
 import { FileGraph } from '../../src/engine/retrieval/fileGraph';
 import { parseQuery } from '../../src/engine/retrieval/queryText';
 import type { SearchHit } from '../../src/engine/retrieval/retriever';
@@ -1044,6 +1044,9 @@ async function main(): Promise<void> {
     /** The pieces of engine.context that hit the table, timed on their own afterwards. */
     similarMs: number;
     byIdsMs: number;
+    /** The same two as engine.context runs them: its query and result size, and only the columns it reads. */
+    similarAsRunMs: number;
+    textsAsRunMs: number;
     /** Weight the engine's rankNames gives the callee (100: the call being typed; 0: not looked up). */
     calleeWeight: number;
     chosenImported: boolean;
@@ -1075,6 +1078,13 @@ async function main(): Promise<void> {
     const tb = performance.now();
     await chunksByIds(store.chunksTable, p.truth.map((t) => t.id));
     const byIdsMs = performance.now() - tb;
+    const asRun = similarQuery(lines, row, p.column);
+    const tr = performance.now();
+    if (asRun) await ftsTexts(store.chunksTable, asRun, 6);
+    const similarAsRunMs = performance.now() - tr;
+    const tt = performance.now();
+    await textsByIds(store.chunksTable, p.truth.map((t) => t.id));
+    const textsAsRunMs = performance.now() - tt;
     const defs = snippets.filter((s) => s.reason === 'definition');
     const i = defs.findIndex((s) => p.truth.some((t) => t.root === s.root && t.path === s.path && t.startLine === s.startLine));
     const rank = i < 0 || i >= 10 ? 0 : i + 1;
@@ -1119,6 +1129,8 @@ async function main(): Promise<void> {
       error,
       similarMs,
       byIdsMs,
+      similarAsRunMs,
+      textsAsRunMs,
       calleeWeight,
       chosenImported,
       chosenSameName,
@@ -1212,6 +1224,9 @@ async function main(): Promise<void> {
   const simLat = distribution(callResults.map((r) => r.similarMs));
   const idsLat = distribution(callResults.map((r) => r.byIdsMs));
   say(`    its table queries timed alone: "similar code" BM25 (ftsChunks, limit 20) p50 ${simLat.p50.toFixed(1)} / p95 ${simLat.p95.toFixed(1)} ms; definitions by id (chunksByIds) p50 ${idsLat.p50.toFixed(1)} / p95 ${idsLat.p95.toFixed(1)} ms (the two run concurrently)`);
+  const simRunLat = distribution(callResults.map((r) => r.similarAsRunMs));
+  const textsRunLat = distribution(callResults.map((r) => r.textsAsRunMs));
+  say(`    as engine.context runs them (its ≤ 8-word query, limit 6; id, file and text columns only): BM25 (ftsTexts) p50 ${simRunLat.p50.toFixed(1)} / p95 ${simRunLat.p95.toFixed(1)} ms; texts by id (textsByIds) p50 ${textsRunLat.p50.toFixed(1)} / p95 ${textsRunLat.p95.toFixed(1)} ms`);
   say(`  (BM25 baseline table query: p50 ${distribution(baselineMs).p50.toFixed(1)} ms, p95 ${distribution(baselineMs).p95.toFixed(1)} ms)`);
   await engine.dispose();
 
@@ -1325,7 +1340,7 @@ async function main(): Promise<void> {
         chosenImported: m.chosenImported, chosenCopy: m.chosenCopy, calleeWeight: round(m.calleeWeight, 2), why: m.why, error: m.error,
       })),
     },
-    latency: { chunks: chunkCount, chunkIndices, othersCpuShare: { search: searchOthers, context: contextOthers }, contextSimilarQuery: distribution(callResults.map((r) => r.similarMs)), contextByIds: distribution(callResults.map((r) => r.byIdsMs)), search: searchLat, searchIdentifiers: distribution(latId), searchSentences: distribution(latSentence), context: contextLat, baselineBm25: distribution(baselineMs) },
+    latency: { chunks: chunkCount, chunkIndices, othersCpuShare: { search: searchOthers, context: contextOthers }, contextSimilarQuery: distribution(callResults.map((r) => r.similarMs)), contextByIds: distribution(callResults.map((r) => r.byIdsMs)), contextSimilarQueryAsRun: simRunLat, contextTextsAsRun: textsRunLat, search: searchLat, searchIdentifiers: distribution(latId), searchSentences: distribution(latSentence), context: contextLat, baselineBm25: distribution(baselineMs) },
     ann: ann ?? 'skipped',
     answers,
     targets: {

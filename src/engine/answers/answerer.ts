@@ -168,6 +168,17 @@ export class Answerer {
   async complete(absPath: string, position: { line: number; column: number }, options: CompleteOptions = {}): Promise<CompletionResult> {
     const started = performance.now();
     const model = options.model ?? this.settings['completion.model'];
+    const budget = this.settings['completion.contextTokens'];
+    // The context is asked for at once, not after the file is read: its own reads (the file,
+    // the index's generation) then overlap this one. A bad position is reported from the
+    // checks below, never from the context.
+    const context = this.kb.context(absPath, position, {
+      limit: FIM_CONTEXT_SNIPPETS,
+      maxChars: Math.floor(budget * FIM_CONTEXT_CHARS_PER_TOKEN * 0.3),
+      text: options.text,
+      similarBudgetMs: FIM_SIMILAR_BUDGET_MS,
+    });
+    context.catch(() => undefined);
     const file = await this.kb.readSource(absPath, options.text);
     const lines = file.text.split('\n');
     if (!Number.isInteger(position.line) || position.line < 1 || position.line > lines.length) {
@@ -177,7 +188,6 @@ export class Answerer {
     if (!Number.isInteger(position.column) || position.column < 0 || position.column > current.length) {
       throw new AnswerInputError(`Column ${position.column} is out of range: line ${position.line} has ${current.length} characters (columns count from 0).`);
     }
-    const budget = this.settings['completion.contextTokens'];
     const near = lines.slice(Math.max(0, position.line - 6), position.line).join('\n');
     // The model's capabilities (cached after the first call) are learnt while the index is read.
     // Ollama's version and the model's capabilities (both cached by the client) are learnt while
@@ -187,12 +197,7 @@ export class Answerer {
     versionOk.catch(() => undefined);
     this.client.modelInfo(model, options.signal).catch(() => undefined);
     const [snippets, rules] = await Promise.all([
-      this.kb.context(file.fileKey, position, {
-        limit: FIM_CONTEXT_SNIPPETS,
-        maxChars: Math.floor(budget * FIM_CONTEXT_CHARS_PER_TOKEN * 0.3),
-        text: file.text,
-        similarBudgetMs: FIM_SIMILAR_BUDGET_MS,
-      }),
+      context,
       this.kb.rules({ fileKey: file.fileKey, relPath: file.relPath, language: file.language, query: near, limit: FIM_RULES }),
     ]);
     const prompt = buildFimPrompt({
@@ -207,10 +212,9 @@ export class Answerer {
       family: tokenizerFamily(model),
       maxRules: FIM_RULES,
     });
-    // The mode looks at the file, not at the prompt (whose prefix starts with context comments).
-    const before = lines.slice(0, position.line - 1).concat(current.slice(0, position.column)).join('\n');
-    const after = [current.slice(position.column), ...lines.slice(position.line)].join('\n');
-    const mode = completionMode(before, after, file.language);
+    // The mode looks at the file, not at the prompt (whose prefix starts with context comments),
+    // and only at the cursor's line: no need to join the whole file on every keystroke.
+    const mode = completionMode(current.slice(0, position.column), current.slice(position.column), file.language);
     const limits = completionLimits(mode);
     const promptMs = performance.now() - started;
     await versionOk;

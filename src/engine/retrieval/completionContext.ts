@@ -1,6 +1,6 @@
 import type { Table } from '@lancedb/lancedb';
 import { splitIdentifiers } from '../indexing/identifiers';
-import { chunksByIds, ftsChunks, type ChunkHit } from './chunkQueries';
+import { chunksByIds, ftsTexts, textsByIds, type ChunkHit, type TextHit } from './chunkQueries';
 import type { ContextCache } from './contextCache';
 import type { FileGraph } from './fileGraph';
 import { QueryError } from './queryText';
@@ -114,6 +114,19 @@ export async function completionContext(req: ContextRequest, src: ContextSources
     throw new QueryError(`Column ${req.column} is out of range: line ${req.line} has ${current.length} characters (columns count from 0).`);
   }
   const row = req.line - 1;
+  const shared = src.shared;
+
+  // Similar code (shown last, after 1 and 2 below): BM25 over the lines just before the
+  // cursor. Asked for first, so the search runs while the definitions are worked out.
+  const query = similarQuery(lines, row, req.column);
+  const localSimilarPromise = similarCode(src, query, req.similarBudgetMs, started);
+  const sharedSimilarPromise = shared
+    ? sharedSimilarCode({ chunks: shared.chunks, cache: shared.cache }, query, req.similarBudgetMs, started)
+    : Promise.resolve<ChunkHit[]>([]);
+  // Awaited below; until then a failure must not count as unhandled.
+  localSimilarPromise.catch(() => undefined);
+  sharedSimilarPromise.catch(() => undefined);
+
   const fileChunks = src.symbols.fileChunks(req.fileKey);
   const enclosing = innermostContainer(fileChunks, req.line);
   // The code around the cursor: the function being edited, and at least a few lines each way.
@@ -138,65 +151,85 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   const containers = new Set(fileChunks.filter((e) => CONTAINERS.has(e.kind)).map((e) => e.qualifiedName));
   const topLevelParents = { has: (parent: string) => !containers.has(parent) };
   const here = src.graph.file(req.fileKey);
+  // The most a definition reached by neither import, this file nor the receiver's class can
+  // score (same source and language, every directory shared, a function): under the bar of
+  // 30 that a name defined in many places needs, then only those three kinds can win.
+  const unreachedMax = here ? 8 + 6 + 2 * dirCount(here.path) + 2 : 2;
+  // The files those definitions live in, with their chunk counts: what a narrow search reads.
+  const nearFiles = [req.fileKey, ...imported];
+  const nearChunks = nearFiles.reduce((n, key) => n + src.symbols.fileChunks(key).length, 0);
 
   // 1. Definitions, through imports first, then by name.
   const picked = new Map<string, { entry: SymbolEntry; score: number }>();
   const fromShared = new Set<SymbolEntry>();
-  const shared = src.shared;
   for (const { name, weight, receiver, bare } of names) {
-    let candidates = src.symbols
-      .exact(name)
-      .filter((e) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !inWindow(e) && !enclosesCursor(e));
-    // Not defined in this workspace or its local libraries: perhaps in a shared library.
-    if (!candidates.length && shared) {
-      candidates = shared.symbols.exact(name).filter((e) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !shared.hidden.has(e.source));
-      for (const e of candidates) fromShared.add(e);
-    }
-    if (!candidates.length) continue;
-    let best: { entry: SymbolEntry; score: number } | undefined;
-    for (const e of candidates) {
+    // One pass, no copies: a name like __init__ has thousands of definitions, on every keystroke.
+    let best: SymbolEntry | undefined;
+    let bestScore = 0;
+    let candidates = 0;
+    const consider = (e: SymbolEntry) => {
+      candidates++;
       let s = 0;
       if (imported.has(e.fileKey)) s += 50;
       if (e.fileKey === req.fileKey) s += bare && !topLevelParents.has(e.parent) ? 10 : bare ? 60 : 30;
       if (receiver && enclosing && e.parent === enclosing.qualifiedName) s += 40;
       if (here && e.source === here.source) s += 8;
       if (here && e.language === here.language) s += 6;
-      if (here) s += 2 * sharedDirs(here.path, e.path, here.root === e.root);
+      if (here && here.root === e.root) s += 2 * sharedDirs(here.path, e.path);
       if (e.kind === 'function' || e.kind === 'method' || e.kind === 'class') s += 2;
-      if (!best || s > best.score || (s === best.score && e.path < best.entry.path)) best = { entry: e, score: s };
+      // Ties go to the first path, then root: the same answer in whatever order entries come.
+      if (!best || s > bestScore || (s === bestScore && (e.path < best.path || (e.path === best.path && e.root < best.root)))) {
+        best = e;
+        bestScore = s;
+      }
+    };
+    const eligible = (e: SymbolEntry) => DEFINITION_KINDS.has(e.kind) && e.shape !== 'part' && !inWindow(e) && !enclosesCursor(e);
+    const all = src.symbols.exact(name);
+    if (all.length > nearChunks && unreachedMax < 30 && !(receiver && enclosing) && atLeast(all, 4, eligible)) {
+      // A name defined in many places (__init__, get): only a definition in this file or an
+      // imported one can be confident, so only those files' chunks are read, not every
+      // definition of the name. Same answer as the full pass below, a fraction of the work.
+      candidates = 4;
+      const exactCase = src.symbols.exactCase(name).length > 0;
+      const lower = name.toLowerCase();
+      for (const key of nearFiles) {
+        for (const e of src.symbols.fileChunks(key)) {
+          if ((exactCase ? e.name === name : e.name.toLowerCase() === lower) && eligible(e)) consider(e);
+        }
+      }
+    } else {
+      for (const e of all) if (eligible(e)) consider(e);
     }
-    if (!best) continue;
+    // Not defined in this workspace or its local libraries: perhaps in a shared library.
+    if (!candidates && shared) {
+      for (const e of shared.symbols.exact(name)) {
+        if (!DEFINITION_KINDS.has(e.kind) || e.shape === 'part' || shared.hidden.has(e.source)) continue;
+        fromShared.add(e);
+        consider(e);
+      }
+    }
+    const chosen = best as SymbolEntry | undefined;
+    if (!chosen) continue;
     // A name defined in many places and reached by neither import nor proximity is a guess.
-    const confident = best.score >= 30 || candidates.length <= 3;
+    const confident = bestScore >= 30 || candidates <= 3;
     if (!confident) continue;
-    const score = weight * (1 + best.score / 50);
-    const prior = picked.get(best.entry.id);
-    if (!prior || prior.score < score) picked.set(best.entry.id, { entry: best.entry, score });
+    const score = weight * (1 + bestScore / 50);
+    const prior = picked.get(chosen.id);
+    if (!prior || prior.score < score) picked.set(chosen.id, { entry: chosen, score });
   }
   const definitions = [...picked.values()].sort((a, b) => b.score - a.score).slice(0, req.limit);
 
-  // 3. Similar code: BM25 over the lines just before the cursor.
-  const query = splitIdentifiers(lines.slice(Math.max(0, row - 3), row).join(' ') + ' ' + current.slice(0, req.column))
-    .replace(/[^A-Za-z0-9_$\u0080-\uffff]+/g, ' ')
-    .trim()
-    .split(' ')
-    // The last distinct words only: a long query costs BM25 time and adds little. Keywords and
-    // one-letter names match most chunks: their long posting lists cost the most and rank nothing.
-    .reverse()
-    .filter((w, i, all) => w.length > 1 && !KEYWORDS.has(w) && !KEYWORDS.has(w.toLowerCase()) && all.indexOf(w) === i)
-    .slice(0, SIMILAR_TERMS)
-    .join(' ');
   const localIds = definitions.filter((d) => !fromShared.has(d.entry)).map((d) => d.entry.id);
   const sharedIds = definitions.filter((d) => fromShared.has(d.entry)).map((d) => d.entry.id);
-  const textsPromise = src.cache ? src.cache.byIds(src.chunks, localIds) : chunksByIds(src.chunks, localIds);
+  // Texts only: the symbol index already holds the rest of each chunk.
+  const textsPromise = src.cache ? src.cache.textHits(src.chunks, localIds) : textsByIds(src.chunks, localIds);
   const [localTexts, sharedTexts, localSimilar, sharedSimilar] = await Promise.all([
     textsPromise,
     shared && sharedIds.length ? shared.cache.byIds(shared.chunks, sharedIds) : new Map<string, ChunkHit>(),
-    similarCode(src, query, req.similarBudgetMs, started),
-    shared ? similarCode({ chunks: shared.chunks, cache: shared.cache }, query, req.similarBudgetMs, started) : [],
+    localSimilarPromise,
+    sharedSimilarPromise,
   ]);
-  const texts = sharedTexts.size ? new Map([...localTexts, ...sharedTexts]) : localTexts;
-  const similar = shared ? interleave(localSimilar, sharedSimilar.filter((h) => !shared.hidden.has(h.source))) : localSimilar;
+  const similar: Shown[] = shared ? interleave<Shown>(localSimilar, sharedSimilar.filter((h) => !shared.hidden.has(h.source))) : localSimilar;
 
   const out: ContextSnippet[] = [];
   let budget = req.maxChars;
@@ -209,8 +242,8 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   };
 
   for (const d of definitions) {
-    const hit = texts.get(d.entry.id);
-    if (hit) take(snippet('definition', hit, 100 + d.score));
+    const text = (fromShared.has(d.entry) ? sharedTexts : localTexts).get(d.entry.id)?.text;
+    if (text !== undefined) take(snippet('definition', { ...d.entry, text }, 100 + d.score));
   }
   if (enclosing) {
     take({ ...snippetOf('enclosing', enclosing, 50), text: outline(enclosing, fileChunks) });
@@ -239,22 +272,67 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   return out;
 }
 
-/** Similar code for `query`: from the cache, or searched, within the budget when there is one. */
-async function similarCode(src: Pick<ContextSources, 'chunks' | 'cache'>, query: string, budgetMs: number | undefined, started: number): Promise<ChunkHit[]> {
+/** The words the similar-code search looks for: from the lines just before the cursor (0-based `row`, `column`). */
+export function similarQuery(lines: readonly string[], row: number, column: number): string {
+  return (
+    splitIdentifiers(lines.slice(Math.max(0, row - 3), row).join(' ') + ' ' + lines[row].slice(0, column))
+      .replace(/[^A-Za-z0-9_$\u0080-\uffff]+/g, ' ')
+      .trim()
+      .split(' ')
+      // The last distinct words only: a long query costs BM25 time and adds little. Keywords and
+      // one-letter names match most chunks: their long posting lists cost the most and rank nothing.
+      .reverse()
+      .filter((w, i, all) => w.length > 1 && !KEYWORDS.has(w) && !KEYWORDS.has(w.toLowerCase()) && all.indexOf(w) === i)
+      .slice(0, SIMILAR_TERMS)
+      .join(' ')
+  );
+}
+
+/** A chunk as the snippets show it: its identity and its text. */
+type Shown = Omit<SymbolEntry, 'parent' | 'shape' | 'signature'> & { text: string };
+
+/**
+ * Similar code for `query`: from the cache, or searched, within the budget when there is one.
+ * The search reads ids and texts only; the rest comes from the symbol index.
+ */
+async function similarCode(src: ContextSources, query: string, budgetMs: number | undefined, started: number): Promise<Shown[]> {
   if (!query) return [];
   const limit = SIMILAR * 2;
-  if (!src.cache) return ftsChunks(src.chunks, query, {}, limit);
+  const cache = src.cache;
+  let found: TextHit[];
+  if (!cache) found = await ftsTexts(src.chunks, query, limit);
+  else if (budgetMs === undefined) found = await cache.similarTexts(src.chunks, query, limit);
+  else found = cache.peekSimilarTexts(query, limit) ?? (await withinBudget(cache.similarTexts(src.chunks, query, limit), budgetMs, started, []));
+  const out: (Shown | undefined)[] = found.map((h) => {
+    const e = src.symbols.fileChunks(h.fileKey).find((c) => c.id === h.id);
+    return e && { ...e, text: h.text };
+  });
+  if (out.every((h) => h)) return out as Shown[];
+  // A row the symbol index does not know (the index changed under it): its whole row, then.
+  const missing = found.filter((_, i) => !out[i]).map((h) => h.id);
+  const rows = cache ? await cache.byIds(src.chunks, missing) : await chunksByIds(src.chunks, missing);
+  return out.flatMap((h, i) => h ?? rows.get(found[i].id) ?? []);
+}
+
+/** The shared index's similar code, as whole rows (its own symbols are not consulted). */
+async function sharedSimilarCode(src: { chunks: Table; cache: ContextCache }, query: string, budgetMs: number | undefined, started: number): Promise<ChunkHit[]> {
+  if (!query) return [];
+  const limit = SIMILAR * 2;
   if (budgetMs === undefined) return src.cache.fullText(src.chunks, query, limit);
-  const cached = src.cache.peekFullText(query, limit);
-  if (cached) return cached;
-  const search = src.cache.fullText(src.chunks, query, limit);
-  // Finishing late is fine (it fills the cache); failing late must not go unhandled.
+  return src.cache.peekFullText(query, limit) ?? withinBudget(src.cache.fullText(src.chunks, query, limit), budgetMs, started, []);
+}
+
+/**
+ * `search`, if it settles within `budgetMs` of `started`; `fallback` otherwise. Finishing late
+ * is fine (the search fills the cache); failing late must not go unhandled.
+ */
+async function withinBudget<T>(search: Promise<T>, budgetMs: number, started: number, fallback: T): Promise<T> {
   search.catch(() => undefined);
   const left = budgetMs - (performance.now() - started);
-  if (left <= 0) return [];
+  if (left <= 0) return fallback;
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<ChunkHit[]>((resolve) => {
-    timer = setTimeout(() => resolve([]), left);
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), left);
   });
   try {
     return await Promise.race([search, timeout]);
@@ -363,16 +441,38 @@ function outline(container: SymbolEntry, entries: readonly SymbolEntry[]): strin
   return [container.signature, ...body].join('\n');
 }
 
-function sharedDirs(a: string, b: string, sameRoot: boolean): number {
-  if (!sameRoot) return 0;
-  const pa = a.split('/').slice(0, -1);
-  const pb = b.split('/').slice(0, -1);
+/** Whether at least `n` of `list` pass `test` (stops as soon as they do). */
+function atLeast<T>(list: readonly T[], n: number, test: (x: T) => boolean): boolean {
+  let found = 0;
+  for (const x of list) if (test(x) && ++found >= n) return true;
+  return false;
+}
+
+/** Directories in a path: `a/b/c.py` has two. */
+function dirCount(path: string): number {
   let n = 0;
-  while (n < pa.length && n < pb.length && pa[n] === pb[n]) n++;
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) n++;
   return n;
 }
 
-function snippetOf(reason: ContextReason, e: SymbolEntry, score: number): Omit<ContextSnippet, 'truncated' | 'text'> {
+/** How many leading directories the two paths share; compared in place, without splitting them. */
+export function sharedDirs(a: string, b: string): number {
+  const aEnd = a.lastIndexOf('/');
+  const bEnd = b.lastIndexOf('/');
+  let n = 0;
+  for (let i = 0; i <= aEnd && i <= bEnd; n++) {
+    // Both paths have a separator at or after i (their last one), so each segment ends in one.
+    let j = i;
+    while (a.charCodeAt(j) === b.charCodeAt(j) && a.charCodeAt(j) !== SLASH) j++;
+    if (a.charCodeAt(j) !== SLASH || b.charCodeAt(j) !== SLASH) return n;
+    i = j + 1;
+  }
+  return n;
+}
+
+const SLASH = 0x2f;
+
+function snippetOf(reason: ContextReason, e: Omit<Shown, 'text'>, score: number): Omit<ContextSnippet, 'truncated' | 'text'> {
   return {
     reason,
     id: e.id,
@@ -389,8 +489,8 @@ function snippetOf(reason: ContextReason, e: SymbolEntry, score: number): Omit<C
   };
 }
 
-function snippet(reason: ContextReason, h: ChunkHit, score: number): Omit<ContextSnippet, 'truncated'> {
-  return { ...snippetOf(reason, { ...h, parent: '' }, score), text: h.text };
+function snippet(reason: ContextReason, h: Shown, score: number): Omit<ContextSnippet, 'truncated'> {
+  return { ...snippetOf(reason, h, score), text: h.text };
 }
 
 /** Cuts text at a line boundary to fit; never returns a useless sliver. */

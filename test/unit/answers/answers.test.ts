@@ -232,6 +232,26 @@ describe('answers: ask, explain and complete against the Ollama test server', fu
     assert.equal(r.text, 'total);');
   });
 
+  it('complete: a position outside the file is refused with the file\'s own message, whatever the context (asked at once) says', async () => {
+    const file = path.join(ws, 'src/math.ts');
+    // The context's own failure, left behind, must not surface as an unhandled rejection.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await rejects(engine.complete(file, { line: 9, column: 0 }), QueryError, /^Line 9 is not in src\/math\.ts: it has 4 lines/);
+      await rejects(engine.complete(file, { line: 2, column: 40 }), QueryError, /^Column 40 is out of range: line 2 has 9 characters/);
+      await rejects(engine.complete(path.join(ws, 'src/missing.ts'), { line: 1, column: 0 }), QueryError, /^No such file: /);
+      // The same text given as an unsaved buffer: the same checks.
+      await rejects(engine.complete(file, { line: 3, column: 5 }, { text: 'x\ny\n' }), QueryError, /^Column 5 is out of range: line 3 has 0 characters/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.deepEqual(unhandled.map(String), []);
+    assert.equal(server.requestsTo('/api/generate').length, 0, 'no model call for bad input');
+  });
+
   it('complete: a model without insert gets its family FIM tokens in raw mode', async () => {
     server.script({ endpoint: 'generate', chunks: ['a + b;<EOT>'] });
     const r = await engine.complete(path.join(ws, 'src/math.ts'), { line: 2, column: 9 }, { model: 'codellama:7b-code' });

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import type { Engine } from '../../../src/engine/engine';
-import { rankNames, type ContextSnippet } from '../../../src/engine/retrieval/completionContext';
+import { rankNames, sharedDirs, type ContextSnippet } from '../../../src/engine/retrieval/completionContext';
 import { QueryError } from '../../../src/engine/retrieval/queryText';
-import { makeTmp, newEngine, removeTmp } from '../../support/indexKit';
+import { makeTmp, newEngine, removeTmp, writeTree } from '../../support/indexKit';
 import { REPO_ROOT, testAssets } from '../../support/testAssets';
 
 /**
@@ -628,3 +628,74 @@ function pick(names: ReturnType<typeof rankNames>) {
   const first = names[0];
   return { name: first.name, receiver: first.receiver, bare: first.bare ?? false };
 }
+
+describe('completion context: a name defined in many places (integration)', function () {
+  this.timeout(120_000);
+  let tmp: string;
+  let ws: string;
+  let engine: Engine;
+  // `handle` is defined in twelve files, more than the callers and their imports hold chunks:
+  // the engine only scores definitions those files can reach, and must find the same ones.
+  const many: Record<string, string> = {};
+  for (let i = 0; i < 12; i++) many[`lib/handlers/h${i}.py`] = `def handle(event):\n    return event + ${i}\n`;
+  const deep = 'a/b/c/d/e/f/g';
+
+  before(async () => {
+    tmp = makeTmp('context-many');
+    ws = path.join(tmp, 'ws');
+    writeTree(ws, {
+      ...many,
+      'lib/__init__.py': '',
+      'lib/handlers/__init__.py': '',
+      'app/main.py': 'from lib.handlers.h7 import handle\n\n\ndef run(event):\n    return handle(event)\n',
+      'app/loose.py': 'def run(event):\n    return handle(event)\n',
+      'lib/workers/worker.py': 'class Worker:\n    def handle(self, event):\n        return event * 2\n',
+      'app/worker.py': 'class Worker:\n    def run(self, event):\n        return self.handle(event)\n',
+      // Seven shared folders are worth 14 points: with source, language and kind, 30, enough
+      // for a definition no import reaches.
+      [`${deep}/handling.py`]: 'def handle(event):\n    return event - 1\n',
+      [`${deep}/caller.py`]: 'def run(event):\n    return handle(event)\n',
+    });
+    engine = newEngine(path.join(tmp, 'db'));
+    await engine.index([{ root: ws, source: 'workspace' }]);
+  });
+  after(async () => {
+    await engine?.dispose();
+    removeTmp(tmp);
+  });
+
+  const definitionsAt = async (rel: string, after: string) => {
+    const text = fs.readFileSync(path.join(ws, rel), 'utf8');
+    const snippets = await engine.context(path.join(ws, rel), cursorAfter(text, after), { limit: 5, maxChars: 4000 });
+    return snippets.filter((s) => s.reason === 'definition' && s.symbol.endsWith('handle')).map((s) => `${s.path} ${s.symbol}`);
+  };
+
+  it('the imported definition, among a dozen of the same name', async () => {
+    assert.deepEqual(await definitionsAt('app/main.py', 'return handle('), ['lib/handlers/h7.py handle']);
+  });
+
+  it('none when neither an import nor proximity picks one', async () => {
+    assert.deepEqual(await definitionsAt('app/loose.py', 'return handle('), []);
+  });
+
+  it('the method of the class named like the one around the cursor, called on self', async () => {
+    assert.deepEqual(await definitionsAt('app/worker.py', 'self.handle('), ['lib/workers/worker.py Worker.handle']);
+  });
+
+  it('a definition deep in the same folders, reached by proximity alone', async () => {
+    assert.deepEqual(await definitionsAt(`${deep}/caller.py`, 'return handle('), [`${deep}/handling.py handle`]);
+  });
+});
+
+describe('sharedDirs', () => {
+  it('counts the leading folders two paths share, whole names only', () => {
+    assert.equal(sharedDirs('src/a/b/x.ts', 'src/a/b/y.ts'), 3);
+    assert.equal(sharedDirs('src/a/b/x.ts', 'src/a/c/y.ts'), 2);
+    assert.equal(sharedDirs('src/ab/x.ts', 'src/a/x.ts'), 1);
+    assert.equal(sharedDirs('src/a/x.ts', 'src/a'), 1);
+    assert.equal(sharedDirs('x.ts', 'x.ts'), 0);
+    assert.equal(sharedDirs('a/x.ts', 'b/x.ts'), 0);
+    assert.equal(sharedDirs('/abs/a/x.ts', '/abs/a/y.ts'), 3);
+    assert.equal(sharedDirs('src//x.ts', 'src//y.ts'), 2);
+  });
+});
