@@ -18,6 +18,8 @@ export interface EmbedSummary {
   /** Vectors of a previous model were dropped. */
   modelChanged: boolean;
   ann: 'built' | 'folded' | 'none';
+  /** Vectors of content no longer in the index that were dropped. */
+  dropped?: number;
 }
 
 const BATCH = 32;
@@ -37,6 +39,10 @@ function warnOnce(log: Logger, embedder: Embedder, message: string): void {
   }
 }
 
+/** Stale vectors (content no chunk has any more) are dropped once there are more than this many and this share of the chunks' contents. */
+const STALE_MIN = 1_000;
+const STALE_SHARE = 0.2;
+
 /** What is embedded of a chunk: enough to place it, short enough for small embedding models. */
 const MAX_INPUT_CHARS = 2_000;
 
@@ -49,7 +55,7 @@ export async function embedPending(
   store: IndexStore,
   embedder: Embedder,
   log: Logger,
-  options: { signal?: AbortSignal; onProgress?(p: EmbedProgress): void } = {},
+  options: { signal?: AbortSignal; onProgress?(p: EmbedProgress): void; staleLimit?: number } = {},
 ): Promise<EmbedSummary> {
   if (store.embedding?.model !== embedder.model) {
     // Vectors of the old model are only dropped once the new one is known to answer.
@@ -66,6 +72,14 @@ export async function embedPending(
   const [wanted, have] = await Promise.all([store.chunkHashes(), store.embeddedHashes()]);
   const pending = [...wanted].filter((h) => !have.has(h));
   const summary: EmbedSummary = { model: embedder.model, pending: pending.length, embedded: 0, modelChanged, ann: 'none' };
+  // Vectors of content no chunk has any more stay a while (a reverted edit, a file moved back
+  // in finds its vector), but not forever: past a fifth of the table they are dropped.
+  const stale = [...have].filter((h) => !wanted.has(h));
+  if (stale.length > (options.staleLimit ?? Math.max(STALE_MIN, wanted.size * STALE_SHARE))) {
+    await store.deleteEmbeddings(stale);
+    summary.dropped = stale.length;
+    log.info(`Dropped ${stale.length} vectors of content no longer in the index.`);
+  }
   options.onProgress?.({ done: 0, total: pending.length });
   try {
     for (let i = 0; i < pending.length; i += BATCH) {

@@ -427,6 +427,13 @@ export class IndexStore {
     }
   }
 
+  /** Drops the vectors of these contents (none of the chunks has them any more). */
+  async deleteEmbeddings(hashes: string[]): Promise<void> {
+    const table = await this.embeddingsTable();
+    if (!table) return;
+    for (const slice of slices(hashes)) await retryOnConflict(() => table.delete(`text_hash IN ${inList(slice)}`), table);
+  }
+
   /**
    * Builds the ANN index once there are enough vectors; after that, optimize() folds new
    * vectors in (unindexed vectors are still searched exactly, so results stay right).

@@ -2,6 +2,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULTS } from '../../../src/engine/settings';
+import { embedPending } from '../../../src/engine/embed/embedRunner';
+import { OllamaEmbedder } from '../../../src/engine/embed/ollamaEmbedder';
+import { OllamaClient } from '../../../src/engine/llm/ollamaClient';
+import { silentLogger } from '../../../src/engine/log';
+import { IndexStore } from '../../../src/engine/store/indexStore';
 import { makeTmp, removeTmp, withEngine, writeTree } from '../../support/indexKit';
 import { cosineSimilarity, hashedEmbedding, OllamaTestServer, standardModels } from '../../support/ollamaTestServer';
 import {
@@ -122,6 +127,29 @@ describe('embeddings in the engine (Ollama test server)', function () {
       assert.equal(summary.embeddings?.pending, 0);
       assert.deepEqual(embedInputs(server), []);
       assert.equal((await readEmbeddings(db))?.length, CONTENTS);
+    });
+
+    it('keeps vectors of removed content for a while, and drops them once they pass the stale limit', async () => {
+      await indexedWithVectors();
+      fs.rmSync(path.join(ws, 'src/billing/settle.ts'));
+      fs.rmSync(path.join(ws, 'src/invoice/tax/round.ts'));
+      const summary = await usingEngine(db, embedSettings(server), log, (e) => e.index(roots()));
+      assert.equal(summary.removed, 2);
+      assert.equal(summary.embeddings?.dropped, undefined, 'two stale vectors are under the default limit');
+      assert.equal((await readEmbeddings(db))?.length, CONTENTS);
+
+      const store = await IndexStore.openForWrite(db, silentLogger);
+      try {
+        const embedder = new OllamaEmbedder(new OllamaClient({ host: server.url, timeoutMs: 2000 }), EMBED);
+        const pruned = await embedPending(store, embedder, silentLogger, { staleLimit: 1 });
+        assert.equal(pruned.dropped, 2);
+        assert.equal(pruned.pending, 0);
+      } finally {
+        store.close();
+      }
+      const left = await readEmbeddings(db);
+      assert.equal(left?.length, CONTENTS - 2);
+      assert.ok(!left?.some((v) => cosineSimilarity(v.vector, hashedEmbedding(SETTLE.trimEnd(), EMBED_DIM)) > 0.9999), 'the removed settle vector is gone');
     });
 
     it('editing one function sends only that chunk’s new content', async () => {
