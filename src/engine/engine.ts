@@ -365,6 +365,7 @@ export class Engine {
     if ('error' in mine && (!view || !isMissingIndex(mine.error))) throw mine.error;
     const request = {
       fileKey: absPath,
+      file: file.root ? { root: file.root, path: file.relPath, language: file.language } : undefined,
       text: file.text,
       line: position.line,
       column: position.column,
@@ -480,7 +481,7 @@ export class Engine {
     );
     const root = rootFor(absPath, roots);
     const relPath = root ? relativeTo(root, absPath) : absPath;
-    return { fileKey: absPath, relPath, source: root?.source ?? 'workspace', language: language.id, text };
+    return { fileKey: absPath, relPath, root: root?.root, source: root?.source ?? 'workspace', language: language.id, text };
   }
 
   /** The innermost function or class containing lines A..B, with its text, if the index has one. */

@@ -24,6 +24,8 @@ export interface SourceFile {
   fileKey: string;
   /** Relative to its root ('' root: the absolute path). */
   relPath: string;
+  /** The root it lies under, if any. */
+  root?: string;
   source: string;
   language: string;
   text: string;

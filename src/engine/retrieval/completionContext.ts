@@ -1,5 +1,6 @@
 import type { Table } from '@lancedb/lancedb';
 import { splitIdentifiers } from '../indexing/identifiers';
+import { bufferImports } from './bufferImports';
 import { chunksByIds, ftsTexts, textsByIds, type ChunkHit, type TextHit } from './chunkQueries';
 import type { ContextCache } from './contextCache';
 import type { FileGraph } from './fileGraph';
@@ -11,6 +12,8 @@ export interface ContextRequest {
   fileKey: string;
   /** Its current text, saved or not. */
   text: string;
+  /** Where the file sits in the index's roots, when it does: its typed imports are then resolved. */
+  file?: { root: string; path: string; language: string };
   /** 1-based line of the cursor. */
   line: number;
   /** 0-based column of the cursor, in UTF-16 code units. */
@@ -147,6 +150,13 @@ export async function completionContext(req: ContextRequest, src: ContextSources
   const after = [current.slice(req.column), ...lines.slice(row + 1, row + 1 + SCAN_AFTER)].join('\n');
   const names = rankNames(before, after);
   const imported = new Set(src.graph.importsOf(req.fileKey));
+  // The buffer's own import lines count too: the file may not be indexed yet, or its imports
+  // were typed since the last save.
+  if (req.file) {
+    const indexed = src.graph.file(req.fileKey);
+    const from = { fileKey: req.fileKey, root: req.file.root, path: req.file.path, language: req.file.language, packageName: indexed?.packageName };
+    for (const key of src.graph.importsOfBuffer(from, bufferImports(req.text, req.file.language))) imported.add(key);
+  }
   // Parents that are no container of this file (the package prefix, or none) mean top level.
   const containers = new Set(fileChunks.filter((e) => CONTAINERS.has(e.kind)).map((e) => e.qualifiedName));
   const topLevelParents = { has: (parent: string) => !containers.has(parent) };

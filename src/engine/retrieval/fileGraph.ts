@@ -64,6 +64,14 @@ export class FileGraph {
     return out;
   }
 
+  /**
+   * Indexed files that these import specifiers reach from `file`: for a buffer's own import
+   * lines (a file not indexed yet, or imports typed since the last save).
+   */
+  importsOfBuffer(file: IndexedFile, specifiers: readonly string[]): string[] {
+    return [...new Set(specifiers.flatMap((spec) => this.resolver.resolve(file, spec)))].filter((k) => k !== file.fileKey);
+  }
+
   /** Indexed files that import `fileKey`. */
   importersOf(fileKey: string): readonly string[] {
     if (!this.reverse) {

@@ -477,10 +477,8 @@ describe('completion context: budget, limit, buffers and errors (integration)', 
       assert.deepEqual(place(snippets[0]), formatName.definition);
     });
 
-    // Skipped: imports come from the index's file catalog, not from the buffer, so a file that
-    // was never indexed (or an import typed but not saved) does not steer the choice, and the
-    // same-named src/legacy/format.ts wins the tie by path.
-    it.skip('a buffer for a file that is not indexed yet resolves through the imports it types', async () => {
+    // Without the buffer's own import line the same-named src/legacy/format.ts would win the tie by path.
+    it('a buffer for a file that is not indexed yet resolves through the imports it types', async () => {
       const fresh = path.join(root, 'src/fresh.ts');
       const text = "import { formatName } from './text/format';\n\nexport const label = formatName(";
       const snippets = await engine.context(fresh, { line: 3, column: text.split('\n')[2].length }, { limit: 3, maxChars: 6000, text });
