@@ -8,16 +8,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DatasetError } from '../engine/dataset/exportTrainingSet';
-import { UnknownFamilyError } from '../engine/dataset/fimFormat';
 import { formatEvalReport } from '../engine/eval/evalReport';
 import { candidateModels, runEval, type EvalOptions } from '../engine/eval/evalRun';
-import { EvalError, latestRunId, newRunId } from '../engine/eval/evalRunStore';
+import { latestRunId, newRunId } from '../engine/eval/evalRunStore';
 import type { EvalProgress } from '../engine/eval/evalTypes';
 import { OllamaClient, resolveOllamaHost } from '../engine/llm/ollamaClient';
 import { createLineLogger, isLogLevel } from '../engine/log';
 import { validateSettings, type Settings } from '../engine/settings';
-import { describeError, UsageError } from './errors';
+import { reportError, UsageError } from './errors';
 import { findDb } from './indexLocation';
 import type { Io } from './main';
 
@@ -128,14 +126,7 @@ export async function runEvalCommand(args: string[], values: EvalCliValues, io: 
     io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalReport(report));
     return report.cancelled ? 1 : 0;
   } catch (err) {
-    if (err instanceof EvalError || err instanceof DatasetError || err instanceof UnknownFamilyError) {
-      io.err(`inhouse: ${err.message}\n`);
-      return 1;
-    }
-    const { message, code } = describeError(err);
-    io.err(`inhouse: ${message}\n`);
-    if (code === 2) io.err('Run inhouse --help for usage.\n');
-    return code;
+    return reportError(err, io);
   } finally {
     stopListening?.();
   }

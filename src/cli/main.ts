@@ -9,7 +9,7 @@ import { validateSettings } from '../engine/settings';
 import type { ContextSnippet } from '../engine/retrieval/completionContext';
 import type { SearchHit } from '../engine/retrieval/retriever';
 import type { AnswerEvent, AnswerSources } from '../engine/answers/answerTypes';
-import { describeError, UsageError } from './errors';
+import { reportError, UsageError } from './errors';
 import { runDatasetCommand } from './datasetCommand';
 import { MODEL_USAGE, runModelCommand } from './modelCommand';
 import { EVAL_USAGE, runEvalCommand } from './evalCommand';
@@ -248,10 +248,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         throw new UsageError(`Unknown command "${command}". Run inhouse --help.`);
     }
   } catch (err) {
-    const { message, code } = describeError(err);
-    io.err(`inhouse: ${message}\n`);
-    if (code === 2) io.err('Run inhouse --help for usage.\n');
-    return code;
+    return reportError(err, io);
   } finally {
     await engine?.dispose();
   }

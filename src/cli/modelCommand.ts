@@ -7,7 +7,6 @@
  */
 import { resolve } from 'node:path';
 import { assetsIn, createEngine, type EngineAssets } from '../engine/engine';
-import { HouseModelError } from '../engine/houseModel/houseModelError';
 import { houseSystemPrompt } from '../engine/houseModel/houseSystemPrompt';
 import type { ModelParameters } from '../engine/houseModel/modelfile';
 import { registerHouseModel, type RegisterProgress } from '../engine/houseModel/registerHouseModel';
@@ -16,7 +15,7 @@ import { createLineLogger, isLogLevel } from '../engine/log';
 import { createNodeHost } from '../engine/nodeHost';
 import type { PromptRule } from '../engine/prompts/promptTypes';
 import { DEFAULTS, validateSettings } from '../engine/settings';
-import { describeError, UsageError } from './errors';
+import { reportError, UsageError } from './errors';
 import { findDb } from './indexLocation';
 import type { Io } from './main';
 
@@ -98,14 +97,7 @@ export async function runModelCommand(args: string[], values: ModelCommandValues
     }
     return 0;
   } catch (err) {
-    if (err instanceof HouseModelError) {
-      io.err(`inhouse: ${err.message}\n`);
-      return 1;
-    }
-    const { message, code } = describeError(err);
-    io.err(`inhouse: ${message}\n`);
-    if (code === 2) io.err('Run inhouse --help for usage.\n');
-    return code;
+    return reportError(err, io);
   }
 }
 

@@ -108,6 +108,8 @@ export class Engine {
   private conventions?: ConventionBook;
   /** The local and the shared conventions together, made once per pair of versions. */
   private mergedBook?: { local: ConventionBook; shared: ConventionBook; book: ConventionBook };
+  /** The import graph of no files, for context from the shared index alone. */
+  private noGraph?: Promise<FileGraph>;
   /** Sources with indexed files, loaded with the symbols. */
   private sources: ReadonlySet<string> = new Set();
   /** In-flight work shared by concurrent readers. */
@@ -359,7 +361,7 @@ export class Engine {
     // the thread pool, and a busy machine makes every trip wait.
     const [file, mine, view] = await Promise.all([
       this.readSource(absPath, options.text),
-      this.reader().then((l) => l, (err: unknown) => ({ error: err })),
+      this.localOrError(),
       this.shared?.view(),
     ]);
     if ('error' in mine && (!view || !isMissingIndex(mine.error))) throw mine.error;
@@ -376,7 +378,8 @@ export class Engine {
     };
     if ('error' in mine) {
       // No local index yet: the shared libraries alone.
-      const graph = await FileGraph.load([], [], this.host);
+      this.noGraph ??= FileGraph.load([], [], this.host);
+      const graph = await this.noGraph;
       return this.onShared(() => completionContext(request, { chunks: view!.store.chunksTable, symbols: view!.symbols, graph, cache: view!.cache }), []);
     }
     const { store, symbols, graph, sources } = mine;
@@ -439,7 +442,7 @@ export class Engine {
 
   /** The house conventions in the index, after precedence and dedupe, and the problems found in their files. */
   async conventionBook(): Promise<ConventionBook> {
-    const [mine, view] = await Promise.all([this.reader().then((l) => l, (err: unknown) => ({ error: err })), this.shared?.view()]);
+    const [mine, view] = await Promise.all([this.localOrError(), this.shared?.view()]);
     if ('error' in mine) {
       if (view && isMissingIndex(mine.error)) return view.conventions;
       throw mine.error;
@@ -535,6 +538,14 @@ export class Engine {
   private indexError(err: unknown): unknown {
     if (this.location.kind === 'remote') return err instanceof IndexError || !(err instanceof Error) || (err as NodeJS.ErrnoException).code !== 'GenericFailure' ? err : remoteError(this.location.uri, err);
     return asIndexError(this.location.dir, err);
+  }
+
+  /** The local index's views, or why there are none: beside a shared index a missing local one is no failure. */
+  private localOrError(): Promise<Loaded | { error: unknown }> {
+    return this.reader().then(
+      (loaded) => loaded,
+      (error: unknown) => ({ error }),
+    );
   }
 
   private async reader(): Promise<Loaded> {

@@ -36,19 +36,13 @@ import { DEFAULTS, validateSettings } from '../../src/engine/settings';
 import { IndexStore } from '../../src/engine/store/indexStore';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { CHUNKS_SCHEMA, type FileRow } from '../../src/engine/store/schema';
-import { Contention, engineState } from './benchEnv';
+import { Contention, engineState, env } from './benchEnv';
 import { buildCorpus, shuffled, type Corpus } from './corpus';
 import { distribution, kernelPeakRss, mb, resetKernelPeakRss, round, RssSampler, table, timed, type Distribution } from './stats';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const DIST = join(REPO_ROOT, 'dist');
 
-const env = (name: string, def: number) => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? def : Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number; got ${raw}`);
-  return Math.floor(n);
-};
 const BENCH_FILES = env('BENCH_FILES', 10_000);
 const BENCH_UPDATES = env('BENCH_UPDATES', 100);
 const BENCH_QUERIES = env('BENCH_QUERIES', 200);

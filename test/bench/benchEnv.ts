@@ -8,6 +8,14 @@ import { REPO_ROOT } from '../support/testAssets';
 /** What the benchmarks record about the machine and the code they measured. */
 
 /** Which engine was measured: HEAD plus a fingerprint of uncommitted changes under src/ (read-only git calls). */
+/** A whole, non-negative number from the environment (a benchmark knob), else `def`. */
+export function env(name: string, def: number): number {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? def : Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number; got ${raw}`);
+  return Math.floor(n);
+}
+
 export function engineState(): { head: string; dirtyFiles: number; diffSha1: string } {
   const git = (...args: string[]) => execFileSync('git', ['--no-optional-locks', ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   try {

@@ -53,19 +53,13 @@ import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import type { FileRow } from '../../src/engine/store/schema';
 import { OllamaTestServer, standardModels } from '../support/ollamaTestServer';
 import type { AnswersJob, AnswersLatency } from './answersBench';
-import { Contention, engineState } from './benchEnv';
+import { Contention, engineState, env } from './benchEnv';
 import { buildCorpus, shuffled } from './corpus';
 import { distribution, round, table, timed, type Distribution } from './stats';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const DIST = join(REPO_ROOT, 'dist');
 
-const env = (name: string, def: number) => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? def : Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number; got ${raw}`);
-  return Math.floor(n);
-};
 const FILES = env('RB_FILES', 6000);
 const DOC_PAIRS = env('RB_DOC_PAIRS', 400);
 const CALL_PAIRS = env('RB_CALL_PAIRS', 400);

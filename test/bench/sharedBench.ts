@@ -61,19 +61,13 @@ import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { remoteLocation } from '../../src/engine/store/location';
 import { embeddingsSchema } from '../../src/engine/store/schema';
 import { S3TestServer, type RequestCounts, type S3RequestRecord } from '../support/s3TestServer';
-import { Contention, engineState } from './benchEnv';
+import { Contention, engineState, env } from './benchEnv';
 import { buildCorpus, shuffled } from './corpus';
 import { distribution, round, table, timed, type Distribution } from './stats';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const DIST = join(REPO_ROOT, 'dist');
 
-const env = (name: string, def: number) => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? def : Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number; got ${raw}`);
-  return Math.floor(n);
-};
 const FILES = env('SB_FILES', 1000);
 const QUERIES = Math.max(2, env('SB_QUERIES', 200));
 const CONTEXT_CALLS = env('SB_CONTEXT', 150);

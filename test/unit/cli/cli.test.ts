@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { makeTmp, readRows, removeTmp, writeTree } from '../../support/indexKit';
+import { spawnCli } from '../../support/spawnCli';
 import { REPO_ROOT, testAssets } from '../../support/testAssets';
 
 interface Result {
@@ -18,19 +18,6 @@ async function cli(argv: string[], cwd: string): Promise<Result> {
   let err = '';
   const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t), isTty: false }, cwd, testAssets());
   return { code, out, err };
-}
-
-/** The built CLI in a child process. */
-function spawnCli(argv: string[], cwd: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
 }
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');

@@ -1,28 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { makeTmp, removeTmp, writeTree } from '../../support/indexKit';
 import { S3TestServer } from '../../support/s3TestServer';
-import { REPO_ROOT } from '../../support/testAssets';
+import { spawnCli, type CliResult } from '../../support/spawnCli';
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** The built CLI in a child process, as a CI job runs it: storage settings in the environment. */
-function run(argv: string[], cwd: string, env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...argv], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+/** The built CLI as a CI job runs it: storage settings in the environment, none inherited. */
+function run(argv: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+  return spawnCli(argv, cwd, { ...clean, ...env });
 }
 
 describe('inhouse CLI with a shared index in object storage', function () {

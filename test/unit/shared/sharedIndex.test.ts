@@ -6,6 +6,7 @@ import type { SharedView } from '../../../src/engine/shared/sharedIndex';
 import { silentLogger, type Logger } from '../../../src/engine/log';
 import { createNodeHost } from '../../../src/engine/nodeHost';
 import { DEFAULTS } from '../../../src/engine/settings';
+import type { Table } from '@lancedb/lancedb';
 import { loadLanceDb } from '../../../src/engine/store/lancedbModule';
 import { remoteLocation } from '../../../src/engine/store/location';
 import { makeTmp, removeTmp, writeTree } from '../../support/indexKit';
@@ -115,12 +116,13 @@ describe('shared index in object storage', function () {
     return engine;
   }
 
-  async function countRows(prefix: string, table: string): Promise<number> {
+  /** Reads one table of the shared index at `prefix` directly. */
+  async function onTable<T>(prefix: string, name: string, read: (t: Table) => Promise<T>): Promise<T> {
     const db = await loadLanceDb().connect(s3.uri('team', prefix), { storageOptions: s3.storageOptions() });
     try {
-      const t = await db.openTable(table);
+      const t = await db.openTable(name);
       try {
-        return await t.countRows();
+        return await read(t);
       } finally {
         t.close();
       }
@@ -128,20 +130,11 @@ describe('shared index in object storage', function () {
       db.close();
     }
   }
+  const countRows = (prefix: string, table: string) => onTable(prefix, table, (t) => t.countRows());
 
-  async function chunksVersion(prefix: string): Promise<number> {
-    const db = await loadLanceDb().connect(s3.uri('team', prefix), { storageOptions: s3.storageOptions() });
-    try {
-      const t = await db.openTable('chunks');
-      try {
-        return await t.version();
-      } finally {
-        t.close();
-      }
-    } finally {
-      db.close();
-    }
-  }
+
+  const chunksVersion = (prefix: string) => onTable(prefix, 'chunks', (t) => t.version());
+
 
   it('CI writes the libraries, an editor searches them with its local index, and a re-run is incremental', async () => {
     const prefix = newPrefix();
