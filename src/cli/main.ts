@@ -156,6 +156,9 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
 
     switch (command) {
       case 'index': {
+        if (values.shared !== undefined) {
+          throw new UsageError('index writes one index: put the shared one in --db s3://… (--shared is for search, context, ask, explain, complete and status).');
+        }
         if (values.db !== undefined && isRemoteUri(values.db)) {
           // A shared index holds internal libraries only; a folder argument is where their
           // relative paths start (the CI checkout), not a workspace to index.
@@ -278,6 +281,8 @@ function readConfig(values: Values, cwd: string, assets: EngineAssets): EngineCo
 
 /** Object-storage options: the standard environment variables, then --storage-option KEY=VALUE. */
 function storageOptions(values: Values): Record<string, string> {
+  const remote = values.shared !== undefined || (values.db !== undefined && isRemoteUri(values.db));
+  if (values['storage-option']?.length && !remote) throw new UsageError('--storage-option applies to an object-storage index: --db s3://… or --shared s3://….');
   try {
     return parseStorageOptions(values['storage-option'] ?? [], storageOptionsFromEnv(process.env));
   } catch (err) {
