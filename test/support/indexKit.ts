@@ -6,7 +6,10 @@ import type { EngineHost } from '../../src/engine/host';
 import { silentLogger } from '../../src/engine/log';
 import { createNodeHost } from '../../src/engine/nodeHost';
 import { DEFAULTS, type Settings } from '../../src/engine/settings';
+import { blocksToTable } from '../../src/engine/store/arrowRows';
+import type { RowBlock } from '../../src/engine/store/columns';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
+import { CHUNKS_SCHEMA, type ChunkRow } from '../../src/engine/store/schema';
 import { testAssets } from './testAssets';
 
 /** Helpers shared by the indexing integration tests: temp trees, engines, table snapshots. */
@@ -152,4 +155,14 @@ export function diffSnapshots(actual: Snapshot, expected: Snapshot): string | un
     }
   }
   return problems.length ? problems.join('\n') : undefined;
+}
+
+/** A worker's encoded chunk rows as plain objects (tests only: the indexer never decodes them). */
+export function chunkRowsOf(block: RowBlock): ChunkRow[] {
+  return blocksToTable(CHUNKS_SCHEMA, [block])
+    .toArray()
+    .map((r) => {
+      const o = r.toJSON() as Record<string, unknown>;
+      return { ...o, refs: Array.from(o.refs as Iterable<string>) } as unknown as ChunkRow;
+    });
 }

@@ -4,7 +4,8 @@ import type { EngineHost } from '../host';
 import { languageForPath } from '../languages/registry';
 import type { Logger } from '../log';
 import type { IndexStore } from '../store/indexStore';
-import type { ChunkRow, FileRow } from '../store/schema';
+import { NO_ROWS, type RowBlock } from '../store/columns';
+import type { FileRow } from '../store/schema';
 import { classifyPath, crawl, isCrawlSkip, type CrawlFile, type CrawlOptions, type CrawlRoot, type CrawlSkip } from './crawler';
 import type { AnalyzeOutcome } from './parseProtocol';
 import { sha1 } from './rows';
@@ -75,7 +76,7 @@ const FLUSH_FILES = 1_000;
 interface FileUpdate {
   file: FileRow;
   /** Absent for a stat-only update, which keeps the existing rows. */
-  rows?: ChunkRow[];
+  rows?: RowBlock;
   /** The file had rows before (changed, not new). */
   replaces: boolean;
   /** The catalog has no row for this file yet. */
@@ -223,7 +224,7 @@ export class Indexer {
     };
     if (isCrawlSkip(item)) {
       if (!force && prior?.status === 'skipped' && prior.skip_reason === item.reason && prior.source === item.source) return undefined;
-      return { file: skippedRow(base, item.reason, 0, 0, ''), rows: [], replaces: prior !== undefined, isNew: prior === undefined };
+      return { file: skippedRow(base, item.reason, 0, 0, ''), rows: NO_ROWS, replaces: prior !== undefined, isNew: prior === undefined };
     }
     const sameStat = prior && prior.size === item.size && prior.mtime_ms === item.mtimeMs && prior.source === item.source;
     if (!force && !content && sameStat) return undefined;
@@ -237,7 +238,7 @@ export class Indexer {
         bytes = await this.host.readFile(item.absPath);
       } catch (err) {
         this.log.debug(`Cannot read ${item.absPath}: ${(err as Error).message}`);
-        return { file: skippedRow(base, 'unreadable', item.size, item.mtimeMs, ''), rows: [], replaces: prior !== undefined, isNew: prior === undefined };
+        return { file: skippedRow(base, 'unreadable', item.size, item.mtimeMs, ''), rows: NO_ROWS, replaces: prior !== undefined, isNew: prior === undefined };
       }
     }
     const hash = sha1(bytes);
@@ -263,7 +264,7 @@ export class Indexer {
       outcome = { ok: false, reason: 'parse-failed', detail: err.message };
     }
     if (!outcome.ok) {
-      return { file: skippedRow(base, outcome.reason, item.size, mtimeMs, hash), rows: [], replaces: prior !== undefined, isNew: prior === undefined };
+      return { file: skippedRow(base, outcome.reason, item.size, mtimeMs, hash), rows: NO_ROWS, replaces: prior !== undefined, isNew: prior === undefined };
     }
     for (const w of outcome.warnings ?? []) this.log.warn(item.source === 'workspace' ? w : `[${item.source}] ${w}`);
     return {
@@ -326,7 +327,8 @@ export function tally(rows: Iterable<FileRow>): Pick<IndexSummary, 'skipped' | '
 /** Accumulates file updates and writes them to the store in large batches. */
 class BatchWriter {
   private replaceKeys: string[] = [];
-  private rows: ChunkRow[] = [];
+  private blocks: RowBlock[] = [];
+  private rowCount = 0;
   private files: FileRow[] = [];
   private newFiles: FileRow[] = [];
   private deleteFiles: string[] = [];
@@ -339,9 +341,10 @@ class BatchWriter {
     // A stat-only update carries no rows and must keep the existing ones.
     if (update.rows !== undefined) {
       if (update.replaces) this.replaceKeys.push(update.file.file_key);
-      for (const r of update.rows) this.rows.push(r);
+      if (update.rows.length) this.blocks.push(update.rows);
+      this.rowCount += update.rows.length;
     }
-    if (this.rows.length >= FLUSH_ROWS || this.files.length + this.newFiles.length >= FLUSH_FILES) await this.flush();
+    if (this.rowCount >= FLUSH_ROWS || this.files.length + this.newFiles.length >= FLUSH_FILES) await this.flush();
   }
 
   async remove(key: string): Promise<this> {
@@ -353,9 +356,10 @@ class BatchWriter {
 
   /** Writes are serialised: concurrent adds that trigger a flush queue behind it. */
   flush(): Promise<void> {
-    const batch = { replaceKeys: this.replaceKeys, chunks: this.rows, files: this.files, newFiles: this.newFiles, deleteFiles: this.deleteFiles };
+    const batch = { replaceKeys: this.replaceKeys, chunks: this.blocks, files: this.files, newFiles: this.newFiles, deleteFiles: this.deleteFiles };
     this.replaceKeys = [];
-    this.rows = [];
+    this.blocks = [];
+    this.rowCount = 0;
     this.files = [];
     this.newFiles = [];
     this.deleteFiles = [];

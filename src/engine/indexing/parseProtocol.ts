@@ -1,5 +1,5 @@
 import type { GrammarAssets } from '../languages/grammars';
-import type { ChunkRow } from '../store/schema';
+import type { RowBlock } from '../store/columns';
 import type { AnalyzerOptions } from './fileAnalyzer';
 
 /** Messages between the indexer and its parse workers. */
@@ -30,7 +30,8 @@ export type AnalyzeOutcome =
       packageName: string;
       hasErrors: boolean;
       redactions: number;
-      rows: ChunkRow[];
+      /** The file's chunk rows, encoded (CHUNK_COLUMNS) in transferred buffers. */
+      rows: RowBlock;
       /** Problems to show the user, each naming the file (e.g. broken convention frontmatter). */
       warnings?: string[];
     }

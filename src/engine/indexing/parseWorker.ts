@@ -3,6 +3,7 @@ import { Grammars } from '../languages/grammars';
 import { languageById } from '../languages/registry';
 import { FileAnalyzer } from './fileAnalyzer';
 import type { AnalyzeJob, AnalyzeOutcome, AnalyzeReply, WorkerInit } from './parseProtocol';
+import { CHUNK_COLUMNS, encodeRows, transferables } from '../store/columns';
 import { chunkRows } from './rows';
 
 /** Worker entry: parses files off the host's main thread, one job at a time. */
@@ -24,7 +25,7 @@ async function handle(job: AnalyzeJob): Promise<AnalyzeReply> {
           packageName: analysis.file.packageName,
           hasErrors: analysis.file.hasErrors,
           redactions: analysis.file.redactions,
-          rows: chunkRows(job, lang.id, analysis.file.chunks),
+          rows: encodeRows(CHUNK_COLUMNS, chunkRows(job, lang.id, analysis.file.chunks)),
           ...(analysis.file.warnings ? { warnings: analysis.file.warnings } : {}),
         }
       : analysis;
@@ -35,5 +36,9 @@ async function handle(job: AnalyzeJob): Promise<AnalyzeReply> {
 }
 
 parentPort?.on('message', (job: AnalyzeJob) => {
-  queue = queue.then(async () => parentPort?.postMessage(await handle(job)));
+  queue = queue.then(async () => {
+    const reply = await handle(job);
+    // The rows' buffers move to the indexer without a copy.
+    parentPort?.postMessage(reply, reply.outcome?.ok ? transferables(reply.outcome.rows) : []);
+  });
 });

@@ -1,84 +1,112 @@
-import {
-  Bool,
-  Data,
-  Field,
-  Float32,
-  Float64,
-  FixedSizeList,
-  Int32,
-  List,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  Utf8,
-  makeData,
-  type DataType,
-} from 'apache-arrow';
+import { Bool, Data, Field, Float32, Float64, FixedSizeList, Int32, List, RecordBatch, Schema, Struct, Table, Utf8, makeData, type DataType } from 'apache-arrow';
+import { encodeRows, type ColumnBlock, type ColumnKind, type ColumnSpec, type RowBlock, type Utf8Block } from './columns';
+
+/** The Arrow schema of a column list. */
+export function schemaOf(columns: readonly ColumnSpec[]): Schema {
+  return new Schema(columns.map((c) => new Field(c.name, arrowType(c.kind), false)));
+}
+
+function arrowType(kind: ColumnKind): DataType {
+  if (kind === 'utf8') return new Utf8();
+  if (kind === 'int32') return new Int32();
+  if (kind === 'float64') return new Float64();
+  if (kind === 'bool') return new Bool();
+  if (kind === 'strings') return new List(new Field('item', new Utf8(), true));
+  return new FixedSizeList(kind.vector, new Field('item', new Float32(), true));
+}
+
+/** The column list of an Arrow schema (the inverse of schemaOf). */
+export function columnsOf(schema: Schema): ColumnSpec[] {
+  return schema.fields.map((f) => ({ name: f.name, kind: kindOf(f) }));
+}
+
+function kindOf(field: Field): ColumnKind {
+  const type: DataType = field.type;
+  if (type instanceof Utf8) return 'utf8';
+  if (type instanceof Int32) return 'int32';
+  if (type instanceof Float64) return 'float64';
+  if (type instanceof Bool) return 'bool';
+  if (type instanceof List && type.valueType instanceof Utf8) return 'strings';
+  if (type instanceof FixedSizeList && type.valueType instanceof Float32) return { vector: type.listSize };
+  throw new Error(`rowsToTable: column ${field.name} has an unsupported type ${String(type)}`);
+}
 
 /**
  * Rows → Arrow, column by column into flat buffers. LanceDB's own conversion of plain
  * objects goes through generic builders and took more CPU than the native write itself on
- * a cold index; this writes each string once into one growing byte buffer.
+ * a cold index; this writes each string once into one byte buffer.
  */
 export function rowsToTable<R extends object>(schema: Schema, rows: readonly R[]): Table {
-  const children = schema.fields.map((field) => column(field, rows.map((r) => (r as Record<string, unknown>)[field.name])));
-  const data = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
+  return blocksToTable(schema, [encodeRows(columnsOf(schema), rows)]);
+}
+
+/** Encoded blocks → one Arrow record batch: bytes are copied, strings never decoded. */
+export function blocksToTable(schema: Schema, blocks: readonly RowBlock[]): Table {
+  const parts = blocks.filter((b) => b.length > 0);
+  const length = parts.reduce((n, b) => n + b.length, 0);
+  const children = schema.fields.map((field, i) => {
+    const cols = parts.map((b) => b.columns[i]);
+    if (cols.some((c) => c === undefined)) throw new Error(`blocksToTable: a block has no column ${field.name}`);
+    return columnData(field, cols, length);
+  });
+  const data = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children });
   return new Table(schema, new RecordBatch(schema, data));
 }
 
-function column(field: Field, values: unknown[]): Data {
+function columnData(field: Field, cols: ColumnBlock[], length: number): Data {
   const type: DataType = field.type;
-  if (type instanceof Utf8) return utf8(values as string[], field.name);
-  if (type instanceof Int32) return makeData({ type, length: values.length, nullCount: 0, data: Int32Array.from(values as number[]) });
-  if (type instanceof Float64) return makeData({ type, length: values.length, nullCount: 0, data: Float64Array.from(values as number[]) });
-  if (type instanceof Bool) {
-    const bits = new Uint8Array(Math.ceil(values.length / 8));
-    values.forEach((v, i) => {
-      if (v) bits[i >> 3] |= 1 << (i & 7);
-    });
-    return makeData({ type, length: values.length, nullCount: 0, data: bits });
+  const kind = kindOf(field);
+  const expected = typeof kind === 'string' ? kind : 'vector';
+  for (const c of cols) if (c.kind !== expected) throw new Error(`blocksToTable: column ${field.name} holds ${c.kind} values, not ${expected}`);
+  if (kind === 'utf8') return utf8Data(cols as Utf8Block[], length);
+  if (kind === 'int32') return makeData({ type: type as Int32, length, nullCount: 0, data: concat(Int32Array, cols.map((c) => (c as { values: Int32Array }).values)) });
+  if (kind === 'float64') return makeData({ type: type as Float64, length, nullCount: 0, data: concat(Float64Array, cols.map((c) => (c as { values: Float64Array }).values)) });
+  if (kind === 'bool') {
+    const bits = new Uint8Array(Math.ceil(length / 8));
+    let row = 0;
+    for (const c of cols as { values: Uint8Array }[]) {
+      for (let i = 0; i < c.values.length; i++, row++) if (c.values[i]) bits[row >> 3] |= 1 << (row & 7);
+    }
+    return makeData({ type: type as Bool, length, nullCount: 0, data: bits });
   }
-  if (type instanceof FixedSizeList && type.valueType instanceof Float32) {
-    const dim = type.listSize;
-    const flat = new Float32Array(values.length * dim);
-    values.forEach((v, i) => {
-      const vec = v as ArrayLike<number>;
-      if (vec.length !== dim) throw new Error(`rowsToTable: column ${field.name} row ${i} has ${vec.length} values, not ${dim}`);
-      flat.set(vec, i * dim);
-    });
-    const child = makeData({ type: new Float32(), length: flat.length, nullCount: 0, data: flat });
-    return makeData({ type, length: values.length, nullCount: 0, child });
+  if (kind === 'strings') {
+    const lists = cols as { counts: Int32Array; items: Utf8Block }[];
+    const offsets = new Int32Array(length + 1);
+    let row = 0;
+    for (const l of lists) for (let i = 0; i < l.counts.length; i++, row++) offsets[row + 1] = offsets[row] + l.counts[i];
+    const child = utf8Data(lists.map((l) => l.items), offsets[length]);
+    return makeData({ type: type as List<Utf8>, length, nullCount: 0, valueOffsets: offsets, child });
   }
-  if (type instanceof List && type.valueType instanceof Utf8) {
-    const offsets = new Int32Array(values.length + 1);
-    const flat: string[] = [];
-    values.forEach((v, i) => {
-      for (const s of v as string[]) flat.push(s);
-      offsets[i + 1] = flat.length;
-    });
-    return makeData({ type, length: values.length, nullCount: 0, valueOffsets: offsets, child: utf8(flat, field.name) });
-  }
-  throw new Error(`rowsToTable: column ${field.name} has an unsupported type ${String(type)}`);
+  const flat = concat(Float32Array, cols.map((c) => (c as { values: Float32Array }).values));
+  const child = makeData({ type: new Float32(), length: flat.length, nullCount: 0, data: flat });
+  return makeData({ type: type as FixedSizeList<Float32>, length, nullCount: 0, child });
 }
 
-const encoder = new TextEncoder();
-
-function utf8(values: readonly string[], name: string): Data<Utf8> {
-  const offsets = new Int32Array(values.length + 1);
-  // UTF-8 needs at most 3 bytes per UTF-16 unit; start from a guess and grow when needed.
-  let buffer = new Uint8Array(Math.max(64, values.reduce((n, v) => n + v.length, 0) * 1.2));
+function utf8Data(parts: readonly Utf8Block[], length: number): Data<Utf8> {
+  if (parts.length === 1) return makeData({ type: new Utf8(), length, nullCount: 0, valueOffsets: parts[0].offsets, data: parts[0].bytes });
+  const size = parts.reduce((n, p) => n + p.bytes.length, 0);
+  if (size > 2 ** 31 - 1) throw new Error('blocksToTable: a string column exceeds 2 GiB in one write; write fewer rows at a time');
+  const offsets = new Int32Array(length + 1);
+  const bytes = new Uint8Array(size);
+  let row = 0;
   let at = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v !== 'string') throw new Error(`rowsToTable: column ${name} row ${i} is not a string`);
-    if (buffer.length - at < v.length * 3) {
-      const grown = new Uint8Array(Math.max(buffer.length * 2, at + v.length * 3));
-      grown.set(buffer.subarray(0, at));
-      buffer = grown;
-    }
-    at += encoder.encodeInto(v, buffer.subarray(at)).written;
-    offsets[i + 1] = at;
+  for (const p of parts) {
+    const n = p.offsets.length - 1;
+    for (let i = 1; i <= n; i++) offsets[row + i] = at + p.offsets[i];
+    bytes.set(p.bytes, at);
+    row += n;
+    at += p.bytes.length;
   }
-  return makeData({ type: new Utf8(), length: values.length, nullCount: 0, valueOffsets: offsets, data: buffer.subarray(0, at) });
+  return makeData({ type: new Utf8(), length, nullCount: 0, valueOffsets: offsets, data: bytes });
+}
+
+function concat<T extends Int32Array | Float64Array | Float32Array>(Ctor: new (n: number) => T, parts: readonly T[]): T {
+  if (parts.length === 1) return parts[0];
+  const out = new Ctor(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p as never, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -2,10 +2,11 @@ import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import type * as LanceDb from '@lancedb/lancedb';
 import type { Logger } from '../log';
-import { rowsToTable } from './arrowRows';
+import { blocksToTable, rowsToTable } from './arrowRows';
+import type { RowBlock } from './columns';
 import { inList, sqlString } from './filter';
 import { loadLanceDb } from './lancedbModule';
-import { CHUNKS_SCHEMA, embeddingsSchema, FILES_SCHEMA, INDEX_FORMAT, SCHEMA_VERSION, type ChunkRow, type EmbeddingRow, type FileRow } from './schema';
+import { CHUNKS_SCHEMA, embeddingsSchema, FILES_SCHEMA, INDEX_FORMAT, SCHEMA_VERSION, type EmbeddingRow, type FileRow } from './schema';
 import { WriteLock } from './writeLock';
 import { IndexError } from './indexError';
 import { locationName, type IndexLocation } from './location';
@@ -68,7 +69,8 @@ export { IndexError };
 export interface WriteBatch {
   /** Files whose chunk rows are replaced or removed. */
   replaceKeys: string[];
-  chunks: ChunkRow[];
+  /** New chunk rows, encoded (CHUNK_COLUMNS) by the parse workers. */
+  chunks: RowBlock[];
   /** Catalog rows to update (the file had a row) or insert. */
   files: FileRow[];
   /** Catalog rows of files the catalog does not hold yet: appended, which is cheaper than a merge. */
@@ -491,12 +493,13 @@ export class IndexStore {
     if (this.remote) return this.writeRemote(batch);
     await this.writeJournal(keys);
     let commits = 0;
+    const chunkRows = rowCount(batch.chunks);
     for (const slice of slices(batch.replaceKeys)) {
       await this.chunks.delete(`file_key IN ${inList(slice)}`);
       commits++;
     }
-    if (batch.chunks.length) {
-      await this.chunks.add(rowsToTable(CHUNKS_SCHEMA, batch.chunks));
+    if (chunkRows) {
+      await this.chunks.add(blocksToTable(CHUNKS_SCHEMA, batch.chunks));
       commits++;
     }
     for (const slice of slices(batch.deleteFiles)) {
@@ -516,7 +519,7 @@ export class IndexStore {
       commits++;
     }
     // Bulk batches leave few, large fragments; only trickles of small ones slow queries down.
-    if (batch.chunks.length < BULK_ROWS) this.meta.writesSinceOptimize += commits;
+    if (chunkRows < BULK_ROWS) this.meta.writesSinceOptimize += commits;
     this.meta.generation = (this.meta.generation ?? 0) + 1;
     await this.saveMeta();
     await fs.rm(join(this.dir, JOURNAL_FILE), { force: true });
@@ -534,10 +537,11 @@ export class IndexStore {
   private async writeRemote(batch: WriteBatch): Promise<void> {
     const newFiles = batch.newFiles ?? [];
     const replace = [...new Set([...batch.replaceKeys, ...newFiles.map((f) => f.file_key)])];
-    if (replace.length || batch.chunks.length) {
+    const chunkRows = rowCount(batch.chunks);
+    if (replace.length || chunkRows) {
       const where = replace.length ? `file_key IN ${inList(replace)}` : 'false';
-      if (batch.chunks.length) {
-        const rows = rowsToTable(CHUNKS_SCHEMA, batch.chunks);
+      if (chunkRows) {
+        const rows = blocksToTable(CHUNKS_SCHEMA, batch.chunks);
         await retryOnConflict(
           () => this.chunks.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().whenNotMatchedBySourceDelete({ where }).execute(rows),
           this.chunks,
@@ -553,7 +557,7 @@ export class IndexStore {
       const rows = rowsToTable(FILES_SCHEMA, catalog);
       await retryOnConflict(() => this.files.mergeInsert('file_key').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows), this.files);
     }
-    if (batch.chunks.length < BULK_ROWS) this.meta.writesSinceOptimize += 3;
+    if (chunkRows < BULK_ROWS) this.meta.writesSinceOptimize += 3;
     this.meta.generation = (this.meta.generation ?? 0) + 1;
   }
 
@@ -847,4 +851,8 @@ async function ensureWritableDir(dir: string): Promise<void> {
       'not-writable',
     );
   }
+}
+
+function rowCount(blocks: readonly RowBlock[]): number {
+  return blocks.reduce((n, b) => n + b.length, 0);
 }

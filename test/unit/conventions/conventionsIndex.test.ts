@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/engine/log';
 import { createNodeHost } from '../../../src/engine/nodeHost';
 import { CONVENTIONS_SOURCE, ftsChunks, loadRuleRows, matchesFilter } from '../../../src/engine/retrieval/chunkQueries';
 import { loadLanceDb } from '../../../src/engine/store/lancedbModule';
-import { makeTmp, readRows, removeTmp, withEngine, writeTree } from '../../support/indexKit';
+import { chunkRowsOf, makeTmp, readRows, removeTmp, withEngine, writeTree } from '../../support/indexKit';
 import { REPO_ROOT, testAssets } from '../../support/testAssets';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'conventions');
@@ -84,13 +84,13 @@ describe('conventions in the index', () => {
       const identity = { fileKey: '/ws/.inhouse/conventions/broken.md', root: '/ws', path: '.inhouse/conventions/broken.md', source: 'workspace', fileHash: 'h' };
       const outcome = await pool.analyze({ ...identity, language: 'markdown', bytes });
       assert.ok(outcome.ok);
-      assert.deepEqual(outcome.rows.map((r) => `${r.kind}:${r.name}`), ['rule:broken/structured-logging', 'rule:broken/no-secrets-in-logs']);
+      assert.deepEqual(chunkRowsOf(outcome.rows).map((r) => `${r.kind}:${r.name}`), ['rule:broken/structured-logging', 'rule:broken/no-secrets-in-logs']);
       assert.equal(outcome.warnings?.length, 1);
       assert.match(outcome.warnings?.[0] ?? '', /^Convention file \.inhouse\/conventions\/broken\.md: the frontmatter is not valid YAML: line 4/);
       // The same bytes elsewhere are plain markdown, with no warning.
       const plain = await pool.analyze({ ...identity, path: 'notes/broken.md', language: 'markdown', bytes });
       assert.ok(plain.ok);
-      assert.ok(plain.rows.length > 0 && plain.rows.every((r) => r.kind !== 'rule'));
+      assert.ok(plain.rows.length > 0 && chunkRowsOf(plain.rows).every((r) => r.kind !== 'rule'));
       assert.equal(plain.warnings, undefined);
     } finally {
       await pool.dispose();

@@ -5,6 +5,7 @@ import type { Engine } from '../../../src/engine/engine';
 import type { CrawlRoot } from '../../../src/engine/indexing/crawler';
 import { validateSettings } from '../../../src/engine/settings';
 import { sqlString } from '../../../src/engine/store/filter';
+import { CHUNK_COLUMNS, columnStrings } from '../../../src/engine/store/columns';
 import { IndexStore, type WriteBatch } from '../../../src/engine/store/indexStore';
 import {
   diffSnapshots,
@@ -99,7 +100,7 @@ function spyWrites() {
     const empty = !batch.replaceKeys.length && !batch.chunks.length && !batch.files.length && !batch.deleteFiles.length;
     if (!empty) writes.push({
       replaced: [...batch.replaceKeys],
-      chunkKeys: [...new Set(batch.chunks.map((c) => c.file_key))],
+      chunkKeys: [...new Set(batch.chunks.flatMap((b) => columnStrings(CHUNK_COLUMNS, b, 'file_key')))],
       files: batch.files.map((f) => f.file_key),
       deleted: [...batch.deleteFiles],
     });
