@@ -38,7 +38,7 @@ import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { CHUNKS_SCHEMA, type FileRow } from '../../src/engine/store/schema';
 import { Contention, engineState, env } from './benchEnv';
 import { buildCorpus, shuffled, type Corpus } from './corpus';
-import { distribution, kernelPeakRss, mb, resetKernelPeakRss, round, RssSampler, table, timed, type Distribution } from './stats';
+import { distribution, kernelPeakRss, mb, resetKernelPeakRss, round, RssSampler, table, threadCpu, threadCpuByKind, timed, type Distribution, type ThreadCpu } from './stats';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const DIST = join(REPO_ROOT, 'dist');
@@ -145,6 +145,8 @@ interface ColdRun {
   mainThreadEventLoopUtilisation: number;
   store: Record<string, Timer>;
   workers: number;
+  /** CPU seconds by kind of thread, while parsing and while finishing (Linux only). */
+  threadCpu?: { indexing: Record<string, number>; finishing: Record<string, number> };
 }
 
 function newEngine(dbDir: string): Engine {
@@ -168,16 +170,21 @@ async function coldIndex(dbDir: string, roots: { root: string; source: string }[
   const hwmReset = resetKernelPeakRss();
   rss.phase = 'crawling';
   rss.start(50);
+  const cpuAtStart = threadCpu();
+  let cpuAtFinish: ThreadCpu | undefined;
   const t0 = performance.now();
   const summary = await engine.index(roots, {
     onProgress: (p) => {
       if (marks[p.phase] === undefined) {
         marks[p.phase] = performance.now();
         rss.setPhase(p.phase);
+        // Before the parse workers end: their threads vanish from /proc with their CPU time.
+        if (p.phase === 'finishing') cpuAtFinish = threadCpu();
       }
     },
   });
   const ms = performance.now() - t0;
+  const cpuAtEnd = threadCpu();
   rss.stop();
   const hwm = hwmReset ? kernelPeakRss() : undefined;
   const elu = performance.eventLoopUtilization(elu0);
@@ -203,6 +210,8 @@ async function coldIndex(dbDir: string, roots: { root: string; source: string }[
     mainThreadEventLoopUtilisation: elu.utilization,
     store: resetTimers(),
     workers: DEFAULTS['index.workers'] || Math.min(4, availableParallelism()),
+    threadCpu:
+      cpuAtStart && cpuAtFinish && cpuAtEnd ? { indexing: threadCpuByKind(cpuAtStart, cpuAtFinish), finishing: threadCpuByKind(cpuAtFinish, cpuAtEnd) } : undefined,
   };
 }
 
@@ -481,6 +490,7 @@ async function main(): Promise<void> {
   say(`  phases: crawl ${sec(cold.phases.crawlMs)}, read+parse+write ${sec(cold.phases.indexMs)}, finishing (flush done → maintain: FTS build + optimize) ${sec(cold.phases.finishMs)}`);
   say(`  ${cold.workers} parse workers; process CPU user ${cold.cpu.userS.toFixed(1)} s + sys ${cold.cpu.systemS.toFixed(1)} s = ${(cold.cpu.utilisationOfCores * 100).toFixed(0)}% of ${availableParallelism()} cores; main-thread event-loop utilisation ${(cold.mainThreadEventLoopUtilisation * 100).toFixed(0)}%`);
   say(`  other processes used ${pct(cold.othersCpuShare)} of the machine's CPU meanwhile`);
+  if (cold.threadCpu) say(`  CPU seconds by thread: read+parse+write ${JSON.stringify(cold.threadCpu.indexing)}; finishing ${JSON.stringify(cold.threadCpu.finishing)}`);
   say(`  peak RSS ${cold.peakRssMb.toFixed(0)} MB (${cold.rssSamples} samples; by phase ${JSON.stringify(cold.phasePeakRssMb)}); maxRSS ${cold.maxRssMbAfter.toFixed(0)} MB; kernel high-water mark over the cold run (VmHWM) ${cold.kernelPeakRssMb} MB`);
   say(`  main thread at the peak: ${JSON.stringify(cold.mainThreadAtPeakMb)} MB; index on disk ${cold.dbDiskMb} MB (source ${mb(corpus.bytes).toFixed(1)} MB)`);
   printTimers('store / LanceDB time (wall, serialised writes)', cold.store);

@@ -1,5 +1,5 @@
 /** Small helpers for timing and reporting; no dependencies. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -56,6 +56,46 @@ export function kernelPeakRss(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds per thread (Linux /proc), keyed by thread id: name and user+system time. */
+export type ThreadCpu = Map<string, { name: string; cpuS: number }>;
+
+export function threadCpu(): ThreadCpu | undefined {
+  const out: ThreadCpu = new Map();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return undefined;
+  }
+  const tick = 100; // USER_HZ on Linux
+  for (const tid of tids) {
+    try {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, { name, cpuS: (Number(fields[11]) + Number(fields[12])) / tick });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU spent between two snapshots, by kind of thread: the main thread; other Node threads
+ * (parse workers, V8's GC helpers, libuv's pool: all named "node"); LanceDB's native threads
+ * (lance-cpu, tokio-rt-worker). Threads that ended before `to` are missing from it: take
+ * `to` before the parse workers are terminated.
+ */
+export function threadCpuByKind(from: ThreadCpu, to: ThreadCpu): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const [tid, t] of to) {
+    const kind = tid === String(process.pid) ? 'main thread' : t.name === 'node' ? 'other node threads (workers, GC, libuv)' : /lance|tokio/.test(t.name) ? 'LanceDB native' : t.name;
+    kinds[kind] = round((kinds[kind] ?? 0) + t.cpuS - (from.get(tid)?.cpuS ?? 0), 1);
+  }
+  return kinds;
 }
 
 /** Samples the process RSS (main thread, workers and native threads alike) on a timer. */
