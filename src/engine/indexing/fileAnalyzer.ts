@@ -5,7 +5,7 @@ import type { LanguageSpec } from '../languages/registry';
 import type { ParsedFile } from './chunk';
 import { chunkTree } from './chunker';
 import type { SkipReason } from './crawler';
-import { blockChunks } from './lineBlocks';
+import { blockChunks, FileLines } from './lineBlocks';
 import { chunkMarkdown } from './markdownChunker';
 import { redactSecrets } from './secrets';
 
@@ -63,12 +63,12 @@ export class FileAnalyzer {
     const tree = parser.parse(redaction.text, null, { progressCallback: () => performance.now() > deadline });
     if (!tree) {
       parser.reset();
-      const chunks = blockChunks(lines, [], this.options.maxChunkLines);
+      const chunks = blockChunks(new FileLines(redaction.text, lines), [], this.options.maxChunkLines);
       return { ok: true, file: { ...base, imports: [], packageName: '', chunks, hasErrors: true } };
     }
     try {
       const remaining = Math.max(1, deadline - performance.now());
-      const { chunks, imports, packageName } = chunkTree(tree, query, lang, lines, {
+      const { chunks, imports, packageName } = chunkTree(tree, query, lang, new FileLines(redaction.text, lines), {
         maxChunkLines: this.options.maxChunkLines,
         queryTimeoutMicros: Math.round(remaining * 1000),
       });
