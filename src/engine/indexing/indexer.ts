@@ -63,11 +63,12 @@ export interface IndexerOptions {
 const UNSAVED_MTIME = -1;
 /**
  * Rows per store write: large enough for few commits, small enough to keep memory flat.
- * A write holds its rows several times over (row objects, Arrow columns, LanceDB's IPC copy
- * and its Buffer copy, the native encoder). On the 10k-file benchmark the peak RSS was
- * 709 MB with 5k rows, 571 MB with 2.5k and 513 MB with 1.5k, for about the same add time
- * (1k: 500 MB, but the add time grew). Still above IndexStore's BULK_ROWS, so a cold
- * index is not compacted.
+ * A write holds its rows several times over (the workers' encoded blocks, the Arrow batch,
+ * LanceDB's IPC copy and its Buffer copy, the native encoder). On the 10k-file benchmark
+ * the peak RSS was 709 MB with 5k rows, 571 MB with 2.5k and 513 MB with 1.5k when the
+ * main thread still held row objects; with encoded blocks, 4k rows still put 50 MB more on
+ * the peak for no faster index. Still above IndexStore's BULK_ROWS, so a cold index is not
+ * compacted.
  */
 const FLUSH_ROWS = 1_500;
 const FLUSH_FILES = 1_000;

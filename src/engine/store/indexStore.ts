@@ -31,6 +31,12 @@ const OPTIMIZE_AFTER_COMMITS = 60;
 const FTS_VERSION = 2;
 /** A write of at least this many chunk rows is bulk loading, not a trickle of small commits. */
 const BULK_ROWS = 1_000;
+/**
+ * Every batch appends its catalog rows as a fragment of their own: ≈130 after a cold 10k-file
+ * index, and reading the catalog back (each run starts with it) took 0.7 s instead of 30 ms.
+ * Compacting those few thousand rows takes ≈0.1 s.
+ */
+const CATALOG_MAX_FRAGMENTS = 16;
 
 interface Meta {
   format: typeof INDEX_FORMAT;
@@ -582,6 +588,9 @@ export class IndexStore {
       await retryOnConflict(() => this.chunks.optimize({ cleanupOlderThan: this.cleanupCutoff() }), this.chunks);
       await retryOnConflict(() => this.files.optimize({ cleanupOlderThan: this.cleanupCutoff() }), this.files);
       this.meta.writesSinceOptimize = 0;
+      optimized = true;
+    } else if ((await this.files.stats()).fragmentStats.numFragments > CATALOG_MAX_FRAGMENTS) {
+      await retryOnConflict(() => this.files.optimize({ cleanupOlderThan: this.cleanupCutoff() }), this.files);
       optimized = true;
     }
     const { built, folded } = await this.makeSearchable();
