@@ -315,63 +315,55 @@ function refsIn(refs: Ref[], startRow: number, endRow: number, exclude: LineRang
 }
 
 function emit(d: Definition, pkg: string, file: FileLines, refs: Ref[], options: ChunkerOptions, out: Chunk[]): void {
-  const { qualifiedName, parent } = qualify(d, pkg);
-  const { kind, name, signature, doc } = d;
+  const names = qualify(d, pkg);
   const size = d.endRow - d.startRow + 1;
   const isContainer = CONTAINER_KINDS.has(d.kind) && d.members.length > 0;
-
-  // Chunks are spelled out field by field: V8 builds `{ ...base, shape, … }` some 100× slower
-  // than a plain literal, and it was the chunker's hottest line (emit: 1.8 s → 0.1 s per 10k
-  // files).
   if (size <= options.maxChunkLines) {
-    out.push({
-      kind,
-      name,
-      qualifiedName,
-      parent,
-      signature,
-      doc,
-      shape: 'whole',
-      startLine: d.startRow + 1,
-      endLine: d.endRow + 1,
-      text: file.rows(d.startRow, d.endRow),
-      searchBody: isContainer ? outlineText(d, file.lines, options.maxChunkLines * 2) : undefined,
-      refs: refsIn(refs, d.startRow, d.endRow, []),
-    });
+    const outline = isContainer ? outlineText(d, file.lines, options.maxChunkLines * 2) : undefined;
+    out.push(chunkOf(d, names, 'whole', d.startRow, d.endRow, file.rows(d.startRow, d.endRow), refsIn(refs, d.startRow, d.endRow, []), outline));
   } else if (isContainer) {
     const memberRanges = d.members.map((m) => ({ start: m.docStartRow, end: m.endRow }));
-    out.push({
-      kind,
-      name,
-      qualifiedName,
-      parent,
-      signature,
-      doc,
-      shape: 'outline',
-      startLine: d.startRow + 1,
-      endLine: d.endRow + 1,
-      text: outlineText(d, file.lines, options.maxChunkLines * 2),
-      refs: refsIn(refs, d.startRow, d.endRow, memberRanges),
-    });
+    const text = outlineText(d, file.lines, options.maxChunkLines * 2);
+    out.push(chunkOf(d, names, 'outline', d.startRow, d.endRow, text, refsIn(refs, d.startRow, d.endRow, memberRanges)));
   } else {
     for (const part of splitRows(d, options.maxChunkLines)) {
       const body = file.rows(part.start, part.end);
-      out.push({
-        kind,
-        name,
-        qualifiedName,
-        parent,
-        signature,
-        doc,
-        shape: 'part',
-        startLine: part.start + 1,
-        endLine: part.end + 1,
-        text: part.start === d.startRow ? body : `${signature} …\n${body}`,
-        refs: refsIn(refs, part.start, part.end, []),
-      });
+      const text = part.start === d.startRow ? body : `${d.signature} …\n${body}`;
+      out.push(chunkOf(d, names, 'part', part.start, part.end, text, refsIn(refs, part.start, part.end, [])));
     }
   }
   for (const m of d.members) emit(m, pkg, file, refs, options, out);
+}
+
+/**
+ * One chunk, spelled out field by field: V8 builds `{ ...base, shape, … }` some 100× slower
+ * than a plain literal, and it was the chunker's hottest line (emit: 1.8 s → 0.1 s per 10k
+ * files).
+ */
+function chunkOf(
+  d: Definition,
+  names: { qualifiedName: string; parent: string },
+  shape: Chunk['shape'],
+  startRow: number,
+  endRow: number,
+  text: string,
+  refs: string[],
+  searchBody?: string,
+): Chunk {
+  return {
+    kind: d.kind,
+    name: d.name,
+    qualifiedName: names.qualifiedName,
+    parent: names.parent,
+    signature: d.signature,
+    doc: d.doc,
+    shape,
+    startLine: startRow + 1,
+    endLine: endRow + 1,
+    text,
+    searchBody,
+    refs,
+  };
 }
 
 /** The container's own lines with each member reduced to its signature line. */
