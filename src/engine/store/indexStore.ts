@@ -474,11 +474,45 @@ export class IndexStore {
 
   /** Every catalog row, keyed by file key. */
   async loadCatalog(): Promise<Map<string, FileRow>> {
+    // Column by column: spreading LanceDB's row proxies cost 0.4 s of a no-change re-index's
+    // 1.6 s on 10k files (every field read goes through Arrow's visitor).
+    const table = await this.files.query().toArrow();
     const out = new Map<string, FileRow>();
-    const rows = (await this.files.query().toArray()) as Record<string, unknown>[];
-    for (const r of rows) {
-      const row = { ...r, imports: toStrings(r.imports) } as unknown as FileRow;
-      out.set(row.file_key, row);
+    // An empty result has no columns at all.
+    if (table.numRows === 0) return out;
+    const col = (name: keyof FileRow) => {
+      const v = table.getChild(name);
+      if (!v) throw damaged(this.dir, new Error(`the catalog has no column ${name}`));
+      return v;
+    };
+    const strings = (name: keyof FileRow) => col(name).toArray() as string[];
+    const [fileKey, root, path, source, language, hash, status, skipReason, pkg] = (
+      ['file_key', 'root', 'path', 'source', 'language', 'hash', 'status', 'skip_reason', 'package'] as const
+    ).map(strings);
+    const size = col('size').toArray() as Float64Array;
+    const mtime = col('mtime_ms').toArray() as Float64Array;
+    const chunkCount = col('chunk_count').toArray() as Int32Array;
+    const redactions = col('redactions').toArray() as Int32Array;
+    const hasErrors = col('has_errors');
+    const imports = col('imports');
+    for (let i = 0; i < table.numRows; i++) {
+      out.set(fileKey[i], {
+        file_key: fileKey[i],
+        root: root[i],
+        path: path[i],
+        source: source[i],
+        language: language[i],
+        hash: hash[i],
+        size: size[i],
+        mtime_ms: mtime[i],
+        chunk_count: chunkCount[i],
+        status: status[i] as FileRow['status'],
+        skip_reason: skipReason[i],
+        has_errors: Boolean(hasErrors.get(i)),
+        redactions: redactions[i],
+        imports: toStrings(imports.get(i)),
+        package: pkg[i],
+      });
     }
     return out;
   }
