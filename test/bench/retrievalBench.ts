@@ -43,6 +43,8 @@ import { OllamaClient } from '../../src/engine/llm/ollamaClient';
 import { createLineLogger, silentLogger } from '../../src/engine/log';
 import { createNodeHost } from '../../src/engine/nodeHost';
 import { chunksByIds, ftsChunks, ftsTexts, textsByIds } from '../../src/engine/retrieval/chunkQueries';
+import { toStrings } from '../../src/engine/store/arrowRows';
+import { sortedChunkRecords } from './chunkRecords';
 import { rankNames, similarQuery, type ContextSnippet } from '../../src/engine/retrieval/completionContext';
 import { FileGraph } from '../../src/engine/retrieval/fileGraph';
 import { parseQuery } from '../../src/engine/retrieval/queryText';
@@ -108,19 +110,10 @@ interface Row {
   searchText?: string;
 }
 
-function toStrings(value: unknown): string[] {
-  if (!value) return [];
-  if (Array.isArray(value)) return value.map(String);
-  const v = value as { toArray?: () => unknown[] };
-  return typeof v.toArray === 'function' ? Array.from(v.toArray(), String) : [];
-}
-
 async function loadRows(store: IndexStore, withSearchText: boolean): Promise<Row[]> {
   const cols = ['id', 'file_key', 'root', 'path', 'language', 'kind', 'shape', 'name', 'qualified_name', 'parent', 'start_line', 'end_line', 'doc', 'text', 'refs'];
   if (withSearchText) cols.push('search_text');
-  const raw = (await store.chunksTable.query().select(cols).toArray()) as Record<string, unknown>[];
-  // Table order depends on how the parallel index run batched its writes: sort, so a seed picks the same sample.
-  raw.sort((a, b) => (String(a.file_key) < String(b.file_key) ? -1 : String(a.file_key) > String(b.file_key) ? 1 : Number(a.start_line) - Number(b.start_line) || (String(a.id) < String(b.id) ? -1 : 1)));
+  const raw = await sortedChunkRecords(store.chunksTable, cols);
   return raw.map((r) => ({
     id: String(r.id),
     fileKey: String(r.file_key),

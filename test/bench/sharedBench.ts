@@ -55,7 +55,8 @@ import { parseQuery } from '../../src/engine/retrieval/queryText';
 import type { SearchHit } from '../../src/engine/retrieval/retriever';
 import type { SharedIndexConfig } from '../../src/engine/shared/sharedIndex';
 import { DEFAULTS, validateSettings } from '../../src/engine/settings';
-import { rowsToTable } from '../../src/engine/store/arrowRows';
+import { rowsToTable, toStrings } from '../../src/engine/store/arrowRows';
+import { sortedChunkRecords } from './chunkRecords';
 import { IndexStore } from '../../src/engine/store/indexStore';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { remoteLocation } from '../../src/engine/store/location';
@@ -118,20 +119,11 @@ interface Row {
   refs: string[];
 }
 
-function toStrings(value: unknown): string[] {
-  if (!value) return [];
-  if (Array.isArray(value)) return value.map(String);
-  const v = value as { toArray?: () => unknown[] };
-  return typeof v.toArray === 'function' ? Array.from(v.toArray(), String) : [];
-}
-
 async function loadRows(dbDir: string): Promise<Row[]> {
   const store = await IndexStore.open(dbDir, log);
   try {
     const cols = ['id', 'file_key', 'path', 'language', 'kind', 'shape', 'name', 'start_line', 'doc', 'text', 'refs'];
-    const raw = (await store.chunksTable.query().select(cols).toArray()) as Record<string, unknown>[];
-    // Write order depends on how the parallel run batched: sort, so a seed picks the same sample.
-    raw.sort((a, b) => (String(a.file_key) < String(b.file_key) ? -1 : String(a.file_key) > String(b.file_key) ? 1 : Number(a.start_line) - Number(b.start_line) || (String(a.id) < String(b.id) ? -1 : 1)));
+    const raw = await sortedChunkRecords(store.chunksTable, cols);
     return raw.map((r) => ({
       id: String(r.id),
       fileKey: String(r.file_key),

@@ -110,3 +110,11 @@ function concat<T extends Int32Array | Float64Array | Float32Array>(Ctor: new (n
   }
   return out;
 }
+
+/** A list<utf8> cell as LanceDB returns it (an Arrow vector, or an array) → strings. */
+export function toStrings(value: unknown): string[] {
+  if (!value) return [];
+  if (Array.isArray(value)) return value.map(String);
+  const v = value as { toArray?: () => unknown[] };
+  return typeof v.toArray === 'function' ? Array.from(v.toArray(), String) : [];
+}

@@ -2,7 +2,7 @@ import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import type * as LanceDb from '@lancedb/lancedb';
 import type { Logger } from '../log';
-import { blocksToTable, rowsToTable } from './arrowRows';
+import { blocksToTable, rowsToTable, toStrings } from './arrowRows';
 import type { RowBlock } from './columns';
 import { inList, sqlString } from './filter';
 import { loadLanceDb } from './lancedbModule';
@@ -821,13 +821,6 @@ function slices<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += KEYS_PER_FILTER) out.push(items.slice(i, i + KEYS_PER_FILTER));
   return out;
-}
-
-function toStrings(value: unknown): string[] {
-  if (!value) return [];
-  if (Array.isArray(value)) return value.map(String);
-  const v = value as { toArray?: () => unknown[] };
-  return typeof v.toArray === 'function' ? Array.from(v.toArray(), String) : [];
 }
 
 function firstLine(err: unknown): string {
