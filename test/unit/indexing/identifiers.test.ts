@@ -22,13 +22,14 @@ describe('identifiers', () => {
     assert.equal(compoundSubwords('only plain words'), '');
   });
 
-  it('builds search text with the head three times and the body words once, without punctuation', () => {
+  it('builds search text with the names three times, the signature and the body words once, without punctuation', () => {
     const chunk: Chunk = {
       kind: 'function', shape: 'whole', name: 'loadUser', qualifiedName: 'repo.loadUser', parent: 'repo',
       startLine: 1, endLine: 3, signature: 'def loadUser(id)', doc: 'Fetch one user.', text: 'def loadUser(id):\n    return db.fetchRow(id)', refs: [],
     };
     const text = searchTextOf(chunk, 'src/repo.py');
-    assert.equal(text.match(/\bloadUser\b/g)?.length, 3 * 3 + 1, 'three head copies hold it three times each, the body once');
+    assert.equal(text.match(/\bloadUser\b/g)?.length, 3 * 2 + 1 + 1, 'name and qualified name three times, signature and body once');
+    assert.equal(text.match(/\bdef\b/g)?.length, 2, 'the signature once, the body once');
     assert.ok(text.includes('fetch row'), 'body compound identifiers are split');
     assert.ok(!/[():.]/.test(text), 'no punctuation');
     assert.ok(text.includes('Fetch one user'));
