@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/engine/log';
 import { createNodeHost } from '../../src/engine/nodeHost';
 import { DEFAULTS, type Settings } from '../../src/engine/settings';
 import { blocksToTable } from '../../src/engine/store/arrowRows';
-import type { RowBlock } from '../../src/engine/store/columns';
+import type { ColumnSpec, RowBlock } from '../../src/engine/store/columns';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { CHUNKS_SCHEMA, type ChunkRow } from '../../src/engine/store/schema';
 import { testAssets } from './testAssets';
@@ -165,4 +165,13 @@ export function chunkRowsOf(block: RowBlock): ChunkRow[] {
       const o = r.toJSON() as Record<string, unknown>;
       return { ...o, refs: Array.from(o.refs as Iterable<string>) } as unknown as ChunkRow;
     });
+}
+
+/** The strings of one utf8 column of an encoded block, decoded (tests only). */
+export function columnStrings(columns: readonly ColumnSpec[], block: RowBlock, name: string): string[] {
+  if (block.length === 0) return [];
+  const col = block.columns[columns.findIndex((c) => c.name === name)];
+  if (!col || col.kind !== 'utf8') throw new Error(`columnStrings: no string column ${name}`);
+  const decoder = new TextDecoder();
+  return Array.from({ length: block.length }, (_, r) => decoder.decode(col.bytes.subarray(col.offsets[r], col.offsets[r + 1])));
 }

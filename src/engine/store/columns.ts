@@ -94,19 +94,9 @@ export function transferables(block: RowBlock): ArrayBuffer[] {
   return [...out];
 }
 
-/** The strings of one utf8 column of a block (for tests and diagnostics; the indexer never decodes). */
-export function columnStrings(columns: readonly ColumnSpec[], block: RowBlock, name: string): string[] {
-  const i = columns.findIndex((c) => c.name === name);
-  const col = block.columns[i];
-  if (block.length === 0) return [];
-  if (!col || col.kind !== 'utf8') throw new Error(`columnStrings: no string column ${name}`);
-  return Array.from({ length: block.length }, (_, r) => decoder.decode(col.bytes.subarray(col.offsets[r], col.offsets[r + 1])));
-}
-
 /** Arrow's utf8 offsets are 32-bit. */
 const MAX_BYTES = 2 ** 31 - 1;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 function encodeColumn(spec: ColumnSpec, values: unknown[]): ColumnBlock {
   const { name, kind } = spec;

@@ -5,9 +5,10 @@ import type { Engine } from '../../../src/engine/engine';
 import type { CrawlRoot } from '../../../src/engine/indexing/crawler';
 import { validateSettings } from '../../../src/engine/settings';
 import { sqlString } from '../../../src/engine/store/filter';
-import { CHUNK_COLUMNS, columnStrings } from '../../../src/engine/store/columns';
+import { CHUNK_COLUMNS } from '../../../src/engine/store/columns';
 import { IndexStore, type WriteBatch } from '../../../src/engine/store/indexStore';
 import {
+  columnStrings,
   diffSnapshots,
   makeTmp,
   newEngine,

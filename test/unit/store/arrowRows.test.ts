@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { Bool, Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
 import { blocksToTable, columnsOf, rowsToTable, schemaOf } from '../../../src/engine/store/arrowRows';
-import { CHUNK_COLUMNS, columnStrings, encodeRows, NO_ROWS, transferables } from '../../../src/engine/store/columns';
+import { CHUNK_COLUMNS, encodeRows, NO_ROWS, transferables } from '../../../src/engine/store/columns';
+import { columnStrings } from '../../support/indexKit';
 import { CHUNKS_SCHEMA } from '../../../src/engine/store/schema';
 
 describe('rowsToTable', () => {
