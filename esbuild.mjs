@@ -25,17 +25,9 @@ const node = {
   alias: { 'web-tree-sitter': require.resolve('web-tree-sitter').replace(/tree-sitter\.js$/, 'tree-sitter.cjs') },
 };
 
-/**
- * The CLI's launcher line. `env -S` (coreutils ≥ 8.30, macOS, and npm's Windows shims) sets
- * the variable before Node starts, which is the only time glibc reads it. Two malloc arenas
- * instead of up to eight per core: the parse workers and LanceDB's threads each kept freed
- * memory in their own arena, ≈130 MB of a 10k-file cold index's peak RSS (475 → 391 MB).
- */
-const CLI_SHEBANG = '#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node';
-
 const targets = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' } },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: CLI_SHEBANG } },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { parseWorker: 'src/engine/indexing/parseWorker.ts' } },
   {
     bundle: true,

@@ -37,7 +37,6 @@ import { IndexStore } from '../../src/engine/store/indexStore';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { CHUNKS_SCHEMA, type FileRow } from '../../src/engine/store/schema';
 import { Contention, engineState, env } from './benchEnv';
-import { launcherEnv, relaunchLikeCli } from './launcherEnv';
 import { buildCorpus, shuffled, type Corpus } from './corpus';
 import { distribution, kernelPeakRss, mb, resetKernelPeakRss, round, RssSampler, table, threadCpu, threadCpuByKind, timed, type Distribution, type ThreadCpu } from './stats';
 
@@ -462,7 +461,6 @@ function printTimers(title: string, t: Record<string, Timer>): void {
 }
 
 async function main(): Promise<void> {
-  relaunchLikeCli(join(DIST, 'cli.js'), say);
   const started = performance.now();
   say(`InHouse index benchmark — node ${process.version}, ${cpus().length} cores (${availableParallelism()} available), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${cpus()[0]?.model ?? ''}`);
   const engine = engineState();
@@ -585,7 +583,7 @@ async function main(): Promise<void> {
       workers: cold.workers,
       LANCE_CPU_THREADS: process.env.LANCE_CPU_THREADS,
       LANCE_FTS_NUM_SHARDS: process.env.LANCE_FTS_NUM_SHARDS,
-      launcherEnv: launcherEnv(join(DIST, 'cli.js')),
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX,
     },
     corpus: { root: corpus.root, files: corpus.files.length, mb: round(mb(corpus.bytes), 2), byLanguage: corpus.byLanguage, sources: corpus.sources, available: corpus.available },
     rawParse: { ...parse, ms: round(parse.ms, 0), variants: Object.fromEntries(Object.entries(parse.variants).map(([k, v]) => [k, round(v, 1)])) },

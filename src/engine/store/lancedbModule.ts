@@ -12,10 +12,11 @@ export function loadLanceDb(): typeof LanceDb {
   if (!cached) {
     process.env.LANCE_CPU_THREADS ??= '3';
     // The full-text index build tokenizes in this many parallel shards, each buffering its
-    // postings. On the 10k-file benchmark (2 cores), two shards build in 6–7 s instead of
-    // 12–15 s, the serial tail of a cold index; with the CLI's two malloc arenas the peak RSS
-    // stays ≈410 MB (≈530 MB with glibc's default arenas). More shards would add memory again.
-    process.env.LANCE_FTS_NUM_SHARDS ??= String(Math.min(2, availableParallelism()));
+    // postings: one shard per four cores. On the 10k-file benchmark (2 cores) two shards build
+    // in 6–7 s instead of 12–15 s, but put the peak RSS at ≈530 MB instead of ≈470 MB with
+    // glibc's default malloc arenas (≈410 MB with MALLOC_ARENA_MAX=2, which only a launcher
+    // can set, and `#!/usr/bin/env -S` breaks on busybox).
+    process.env.LANCE_FTS_NUM_SHARDS ??= String(Math.max(1, Math.floor(availableParallelism() / 4)));
     process.env.LANCEDB_LOG ??= 'error';
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     cached = require('@lancedb/lancedb') as typeof LanceDb;

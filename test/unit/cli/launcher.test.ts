@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { launcherEnv } from '../../bench/launcherEnv';
 import { REPO_ROOT } from '../../support/testAssets';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
@@ -10,10 +9,6 @@ const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 describe('the inhouse launcher (dist/cli.js)', () => {
   it('is executable, so npm bin links and npx can run it (the README quick start does)', () => {
     assert.notEqual(statSync(CLI).mode & 0o111, 0, 'dist/cli.js has no execute bit');
-  });
-
-  it('starts Node with two malloc arenas, through its shebang', () => {
-    assert.deepEqual(launcherEnv(CLI), { MALLOC_ARENA_MAX: '2' });
   });
 
   it('runs when executed directly, as `inhouse` is', function () {
