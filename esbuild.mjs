@@ -27,7 +27,7 @@ const node = {
 
 const targets = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' } },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { cli: 'src/cli/inhouse.ts' }, banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { parseWorker: 'src/engine/indexing/parseWorker.ts' } },
   {
     bundle: true,

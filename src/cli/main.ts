@@ -186,6 +186,7 @@ export async function runCli(argv: string[], io: Io, cwd = process.cwd(), assets
         const progress = io.isTty && !values.json ? progressBar(io) : undefined;
         const summary = await engine.index([...roots, ...libraries], { rebuild: values.rebuild, onProgress: progress?.update });
         progress?.clear();
+        log.debug(`index ran in pid ${process.pid}: MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}, LANCE_FTS_NUM_SHARDS ${process.env.LANCE_FTS_NUM_SHARDS ?? 'unset'}`);
         io.out(values.json ? `${JSON.stringify({ dbDir, ...summary }, null, 2)}\n` : formatSummary(summary, dbDir));
         return 0;
       }
@@ -504,8 +505,9 @@ function formatHits(hits: SearchHit[]): string {
     .concat('\n');
 }
 
-if (require.main === module) {
-  runCli(process.argv.slice(2), {
+/** The `inhouse` command itself (src/cli/inhouse.ts starts it). */
+export function main(argv: string[]): void {
+  runCli(argv, {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     isTty: Boolean(process.stderr.isTTY),

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -35,7 +35,7 @@ export class WriteLock {
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
           const pid = Number((await fs.readFile(path, 'utf8').catch(() => '')).trim());
-          if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+          if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !(await diesSoon(pid))) {
             throw new LockedError(pid);
           }
           await fs.rm(path, { force: true });
@@ -66,11 +66,43 @@ export class LockedError extends Error {
   }
 }
 
+/**
+ * A writer that is going away gets a moment: `inhouse index` killed with SIGKILL leaves its
+ * indexing child (see src/cli/arenaCap.ts) to notice and follow within milliseconds, and a
+ * run started right after must not report it as a live writer.
+ */
+const EXIT_GRACE_MS = 1000;
+
+async function diesSoon(pid: number): Promise<boolean> {
+  const deadline = Date.now() + EXIT_GRACE_MS;
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process that has exited but was not reaped yet still answers kill(pid, 0). An orphan is
+ * reaped by init, which some (container and VM init processes) do only every second or two.
+ */
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch (err) {
+    // Gone between the two looks.
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }

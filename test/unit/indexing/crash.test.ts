@@ -48,6 +48,16 @@ async function runIndex(root: string, dbDir: string, ...extra: string[]) {
   return JSON.parse(result.stdout) as { files: number; chunks: number; added: number; changed: number; unchanged: number; removed: number };
 }
 
+/** A process's parent pid (Linux /proc); undefined elsewhere or once it is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -104,7 +114,9 @@ describe('crash recovery (integration)', function () {
     /** The lock file holds this run's pid: the store is open and the crawl starts. */
     const lockedBy = (run: Run) => () => {
       try {
-        return fs.readFileSync(path.join(dbDir, 'write.lock'), 'utf8') === String(run.child.pid);
+        // The indexing process: the CLI itself, or on glibc Linux the child it relaunches.
+        const pid = Number(fs.readFileSync(path.join(dbDir, 'write.lock'), 'utf8'));
+        return pid === run.child.pid || parentOf(pid) === run.child.pid;
       } catch {
         return false;
       }

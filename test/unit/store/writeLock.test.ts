@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WriteLock } from '../../../src/engine/store/writeLock';
+import { LockedError, WriteLock } from '../../../src/engine/store/writeLock';
 import { makeTmp, removeTmp } from '../../support/indexKit';
 
 describe('WriteLock', () => {
@@ -35,5 +36,50 @@ describe('WriteLock', () => {
     const lock = await WriteLock.acquire(file);
     await lock.release();
     assert.equal(fs.existsSync(file), false);
+  });
+
+  it('refuses a lock held by a live process, after waiting a moment for it to exit', async () => {
+    const file = path.join(tmp, 'write.lock');
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      fs.writeFileSync(file, String(holder.pid));
+      await assert.rejects(WriteLock.acquire(file), (err: Error) => err instanceof LockedError && err.pid === holder.pid);
+      assert.equal(fs.readFileSync(file, 'utf8'), String(holder.pid), 'a live writer’s lock must stay');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('takes over from a holder that exits within the grace period (an orphaned indexing child following its parent)', async () => {
+    const file = path.join(tmp, 'write.lock');
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300)'], { stdio: 'ignore' });
+    fs.writeFileSync(file, String(holder.pid));
+    const lock = await WriteLock.acquire(file);
+    assert.equal(fs.readFileSync(file, 'utf8'), String(process.pid));
+    await lock.release();
+  });
+
+  it('treats an exited process that init has not reaped yet (a zombie) as dead', async function () {
+    if (process.platform !== 'linux') this.skip();
+    // `sleep 0` exits at once; its parent execs into `sleep 5`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(String(d)))));
+      let state = '';
+      for (let i = 0; i < 100 && state !== 'Z'; i++) {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        if (state !== 'Z') await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(state, 'Z', 'the test needs a zombie');
+      const file = path.join(tmp, 'write.lock');
+      fs.writeFileSync(file, String(pid));
+      const started = Date.now();
+      const lock = await WriteLock.acquire(file);
+      assert.ok(Date.now() - started < 900, 'a zombie must not be waited for as a live writer');
+      await lock.release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
