@@ -19,6 +19,7 @@ import { OllamaClient, resolveOllamaHost } from './llm/ollamaClient';
 import { languageForPath } from './languages/registry';
 import { sqlString } from './store/filter';
 import { asIndexError, IndexStore } from './store/indexStore';
+import type { FileRow } from './store/schema';
 import type { Settings } from './settings';
 import { Answerer, type AskOptions, type CompleteOptions, type ExplainOptions, type SourceFile } from './answers/answerer';
 import type { AnswerEvent, CompletionResult } from './answers/answerTypes';
@@ -81,7 +82,7 @@ export interface IndexStatus {
  * Bumped when chunking changes in a way that alters rows; together with the chunking
  * settings it forms the analysis key that makes the next run re-index everything.
  */
-const CHUNKER_VERSION = 5;
+const CHUNKER_VERSION = 6;
 /** The longest a search (or a context for the CLI, chat or explain) waits for the shared index. */
 const SHARED_SEARCH_MS = 5_000;
 /** The longest an inline completion's context waits for the shared index (its text is cached after). */
@@ -244,8 +245,8 @@ export class Engine {
     return this.exclusive(async (store) => {
       const root = rootFor(absPath, store.roots);
       if (!root) return undefined;
-      const count = await this.indexer(store).updateFile(absPath, root, text);
-      await this.patchSymbols(store, absPath);
+      const { chunks: count, row } = await this.indexer(store).updateFile(absPath, root, text);
+      await this.patchSymbols(store, absPath, row);
       // New rows reach the full-text index when it is next folded (IndexStore.makeSearchable),
       // which costs about a second on a large index: done once saves pause, not per save.
       this.scheduleMaintenance();
@@ -585,8 +586,11 @@ export class Engine {
     return { store, symbols, graph, conventions, sources };
   }
 
-  /** After a one-file write: replace that file's symbols instead of reloading them all. */
-  private async patchSymbols(store: IndexStore, fileKey: string): Promise<void> {
+  /**
+   * After a one-file write: replace that file's symbols instead of reloading them all.
+   * `row` is the file's catalog row as written (undefined: it has none now).
+   */
+  private async patchSymbols(store: IndexStore, fileKey: string, row: FileRow | undefined): Promise<void> {
     if (!this.symbols) return;
     const rows = (await store.chunksTable
       .query()
@@ -595,7 +599,6 @@ export class Engine {
       .toArray()) as Record<string, unknown>[];
     this.symbols.replaceFile(fileKey, rows.map(symbolFromRow));
     this.contextCache.dropFile(fileKey);
-    const row = await store.catalogEntry(fileKey);
     this.graph?.replaceFile(fileKey, row?.status === 'indexed' ? graphFile(row) : undefined);
     const root = rootFor(fileKey, store.roots);
     if (this.conventions && root && conventionFileKind(relativeTo(root, fileKey))) {

@@ -36,7 +36,9 @@ import type * as LanceDb from '@lancedb/lancedb';
 import { assetsIn, createEngine, type Engine } from '../../src/engine/engine';
 import { embedInput } from '../../src/engine/embed/embedRunner';
 import { OllamaEmbedder } from '../../src/engine/embed/ollamaEmbedder';
+import type { Chunk } from '../../src/engine/indexing/chunk';
 import { splitIdentifiers } from '../../src/engine/indexing/identifiers';
+import { searchTextOf } from '../../src/engine/indexing/searchText';
 import { Grammars } from '../../src/engine/languages/grammars';
 import { languageById } from '../../src/engine/languages/registry';
 import { OllamaClient } from '../../src/engine/llm/ollamaClient';
@@ -112,7 +114,7 @@ interface Row {
 
 async function loadRows(store: IndexStore, withSearchText: boolean): Promise<Row[]> {
   const cols = ['id', 'file_key', 'root', 'path', 'language', 'kind', 'shape', 'name', 'qualified_name', 'parent', 'start_line', 'end_line', 'doc', 'text', 'refs'];
-  if (withSearchText) cols.push('search_text');
+  if (withSearchText) cols.push('signature');
   const raw = await sortedChunkRecords(store.chunksTable, cols);
   return raw.map((r) => ({
     id: String(r.id),
@@ -130,8 +132,27 @@ async function loadRows(store: IndexStore, withSearchText: boolean): Promise<Row
     doc: String(r.doc),
     text: String(r.text),
     refs: toStrings(r.refs),
-    searchText: withSearchText ? String(r.search_text) : undefined,
+    // The engine's search text without its stemming step (outline chunks index their
+    // members' signatures, which the row does not hold: their text stands in).
+    searchText: withSearchText ? unstemmedSearchText(r) : undefined,
   }));
+}
+
+function unstemmedSearchText(r: Record<string, unknown>): string {
+  const chunk: Chunk = {
+    kind: String(r.kind) as Chunk['kind'],
+    shape: String(r.shape) as Chunk['shape'],
+    name: String(r.name),
+    qualifiedName: String(r.qualified_name),
+    parent: String(r.parent),
+    startLine: Number(r.start_line),
+    endLine: Number(r.end_line),
+    signature: String(r.signature),
+    doc: String(r.doc),
+    text: String(r.text),
+    refs: [],
+  };
+  return searchTextOf(chunk, String(r.path), false);
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
@@ -858,8 +879,8 @@ async function main(): Promise<void> {
   );
   await baseTable.createIndex('text', { config: lancedb.Index.fts() });
   say(`  baseline table: ${fnRows.length} function/method chunks, raw text, Index.fts() defaults, built in ${sec(performance.now() - tb0)}`);
-  // Ablation: the engine's own search_text (all chunks) under the other tokenizer choice:
-  // no stemming, stop words kept (the engine's FTS config before commit 2db3410).
+  // Ablation: the engine's own search text (all chunks) without stemming, stop words kept
+  // (the engine's FTS config before commit 2db3410).
   const ta0 = performance.now();
   const stemTable = ABLATION
     ? await baseDb.createTable(

@@ -49,7 +49,7 @@ import type * as LanceDb from '@lancedb/lancedb';
 import { assetsIn, createEngine, type Engine } from '../../src/engine/engine';
 import { createLineLogger } from '../../src/engine/log';
 import { createNodeHost } from '../../src/engine/nodeHost';
-import { ftsChunks } from '../../src/engine/retrieval/chunkQueries';
+import { ftsChunks, fullText } from '../../src/engine/retrieval/chunkQueries';
 import type { ContextSnippet } from '../../src/engine/retrieval/completionContext';
 import { parseQuery } from '../../src/engine/retrieval/queryText';
 import type { SearchHit } from '../../src/engine/retrieval/retriever';
@@ -524,7 +524,7 @@ const RAW_VARIANTS: RawVariant[] = [
     name: 'narrow',
     label: 'FTS, select id, limit 10 (as the issue measured)',
     note: '[issue: 1 vs 5 ms]',
-    run: (t, w) => t.query().fullTextSearch(w, { columns: ['search_text'] }).select(['id']).limit(10).toArray(),
+    run: (t, w) => fullText(t, w).select(['id']).limit(10).toArray(),
   },
   {
     name: 'engine',
@@ -535,7 +535,7 @@ const RAW_VARIANTS: RawVariant[] = [
     name: 'twoStep',
     label: 'FTS id + _rowid, limit 40, then takeRowIds(top 10) of 5 text columns',
     run: async (t, w) => {
-      const hits = (await t.query().fullTextSearch(w, { columns: ['search_text'] }).select(['id']).withRowId().limit(40).toArray()) as { _rowid: bigint }[];
+      const hits = (await fullText(t, w).select(['id']).withRowId().limit(40).toArray()) as { _rowid: bigint }[];
       if (!hits.length) return [];
       return t.takeRowIds(hits.slice(0, 10).map((h) => h._rowid)).select(TEXT_COLUMNS).toArray();
     },
@@ -731,7 +731,7 @@ async function main(): Promise<void> {
             const t0 = performance.now();
             const db = remote ? await lancedb.connect(s3.uri(BUCKET, PREFIX), s3Options) : await lancedb.connect(localDb);
             const t = await db.openTable('chunks');
-            const res = await t.query().fullTextSearch(w, { columns: ['search_text'] }).select(['id']).limit(10).toArray();
+            const res = await fullText(t, w).select(['id']).limit(10).toArray();
             const ms = performance.now() - t0;
             t.close();
             db.close();

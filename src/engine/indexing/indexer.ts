@@ -181,7 +181,11 @@ export class Indexer {
    * to index (an unsaved buffer); otherwise the file is read. A file that no longer exists
    * is removed. Returns the file's new chunk count, or undefined if it is not indexed.
    */
-  async updateFile(absPath: string, root: CrawlRoot, text?: string): Promise<number | undefined> {
+  /**
+   * Re-indexes one file. Returns its chunk count (undefined once it is gone or skipped) and
+   * its catalog row as it now stands, which the caller needs and need not read back.
+   */
+  async updateFile(absPath: string, root: CrawlRoot, text?: string): Promise<{ chunks: number | undefined; row: FileRow | undefined }> {
     const relPath = relative(root.root, absPath).split(sep).join('/');
     const prior = await this.store.catalogEntry(absPath);
     const verdict = await classifyPath(this.host, root, relPath, {
@@ -192,7 +196,7 @@ export class Indexer {
     const stat = verdict === 'ignored' ? undefined : await this.host.stat(absPath);
     if (!stat || stat.kind !== 'file') {
       if (prior) await new BatchWriter(this.store).remove(absPath).then((b) => b.flush());
-      return undefined;
+      return { chunks: undefined, row: undefined };
     }
     const item: CrawlFile | CrawlSkip =
       verdict === 'secret-file'
@@ -202,13 +206,13 @@ export class Indexer {
           : { root: root.root, source: root.source, absPath, relPath, size: stat.size, mtimeMs: stat.mtimeMs };
     const bytes = text === undefined ? undefined : new TextEncoder().encode(text);
     const update = await this.examine(item, prior, false, bytes);
-    if (!update) return prior?.chunk_count;
+    if (!update) return { chunks: prior?.chunk_count, row: prior };
     const batch = new BatchWriter(this.store);
     await batch.add(update);
     await batch.flush();
     // Compaction is left to the caller's idle time (Engine.scheduleMaintenance): a save
     // must be searchable at once and must not pay for it.
-    return update.file.chunk_count;
+    return { chunks: update.file.chunk_count, row: update.file };
   }
 
   private keyOf(item: { absPath: string; relPath: string; source: string }): string {

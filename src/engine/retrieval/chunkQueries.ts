@@ -1,6 +1,7 @@
 import type { Table } from '@lancedb/lancedb';
 import { inList, sqlString } from '../store/filter';
 import { symbolFromRow } from './symbolIndex';
+import { stemQuery } from '../indexing/stemming';
 
 /** A chunk as retrieval returns it: identity, place and text. */
 export interface ChunkHit {
@@ -59,9 +60,14 @@ function hitFromRow(r: Record<string, unknown>): ChunkHit {
   return { ...identity, doc: String(r.doc), text: String(r.text), textHash: String(r.text_hash) };
 }
 
+/** A BM25 query over the search text, its words stemmed as the index's are. */
+export function fullText(table: Table, words: string) {
+  return table.query().fullTextSearch(stemQuery(words), { columns: ['search_text'] });
+}
+
 /** BM25 over the search text, best first. */
 export async function ftsChunks(table: Table, words: string, filter: ChunkFilter, limit: number): Promise<ChunkHit[]> {
-  let q = table.query().fullTextSearch(words, { columns: ['search_text'] }).select(COLUMNS).limit(limit);
+  let q = fullText(table, words).select(COLUMNS).limit(limit);
   const where = whereOf(filter);
   if (where) q = q.where(where);
   const rows = (await q.toArray()) as Record<string, unknown>[];
@@ -83,7 +89,7 @@ const TEXT_HIT_COLUMNS = ['id', 'file_key', 'text'];
 
 /** {@link ftsChunks} over all sources, returning {@link TextHit}s. */
 export async function ftsTexts(table: Table, words: string, limit: number): Promise<TextHit[]> {
-  const rows = (await table.query().fullTextSearch(words, { columns: ['search_text'] }).select(TEXT_HIT_COLUMNS).limit(limit).toArray()) as Record<
+  const rows = (await fullText(table, words).select(TEXT_HIT_COLUMNS).limit(limit).toArray()) as Record<
     string,
     unknown
   >[];

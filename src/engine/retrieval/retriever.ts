@@ -1,6 +1,6 @@
 import type { Table } from '@lancedb/lancedb';
 import picomatch from 'picomatch';
-import { chunksByIds, matchesFilter, whereOf, type ChunkFilter, type ChunkHit } from './chunkQueries';
+import { chunksByIds, fullText, matchesFilter, whereOf, type ChunkFilter, type ChunkHit } from './chunkQueries';
 import { dedupe, fuse, type RankedList } from './fusion';
 import { parseQuery, QueryError } from './queryText';
 import type { SymbolEntry, SymbolIndex } from './symbolIndex';
@@ -91,7 +91,7 @@ export class Retriever {
    * search went from 85 requests to about 30).
    */
   private async keywordEntries(words: string, filter: ChunkFilter, limit: number): Promise<SymbolEntry[]> {
-    let q = this.chunks.query().fullTextSearch(words, { columns: ['search_text'] }).select(['id', 'file_key']).limit(limit);
+    let q = fullText(this.chunks, words).select(['id', 'file_key']).limit(limit);
     const where = whereOf(filter);
     if (where) q = q.where(where);
     const rows = (await q.toArray()) as { id: string; file_key: string }[];

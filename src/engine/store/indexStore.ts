@@ -28,7 +28,7 @@ const KEYS_PER_FILTER = 400;
 /** Each file update is about three commits. */
 const OPTIMIZE_AFTER_COMMITS = 60;
 /** Bumped when the full-text index configuration changes; the next write rebuilds it. */
-const FTS_VERSION = 2;
+const FTS_VERSION = 3;
 /** A write of at least this many chunk rows is bulk loading, not a trickle of small commits. */
 const BULK_ROWS = 1_000;
 /**
@@ -676,12 +676,14 @@ export class IndexStore {
 
   private async createFtsIndex(): Promise<void> {
     const lancedb = loadLanceDb();
-    // Stemming and stop words: a doc sentence ("Returns the parsed items") then meets code
-    // subwords ("parse", "item"); identifiers are split first, so their parts stem too.
+    // Stemmed and without stop words, a doc sentence ("Returns the parsed items") meets code
+    // subwords ("parse", "item"); identifiers are split first, so their parts stem too. The
+    // search text comes stemmed from the parse workers (indexing/stemming.ts: LanceDB's own
+    // stemmer was half of this build's CPU), and queries are stemmed the same way.
     await retryOnConflict(
       () =>
         this.chunks.createIndex('search_text', {
-          config: lancedb.Index.fts({ withPosition: false, stem: true, removeStopWords: true, asciiFolding: true, language: 'English' }),
+          config: lancedb.Index.fts({ withPosition: false, stem: false, removeStopWords: true, asciiFolding: true, language: 'English' }),
           replace: true,
         }),
       this.chunks,

@@ -61,9 +61,11 @@ describe('inhouse index with capped malloc arenas (src/cli/arenaCap.ts)', () => 
     });
     after(() => removeTmp(tmp));
 
+    // As a user's shell has it: this test process has loaded LanceDB, which set its own.
     const env = () => {
       const e = { ...process.env };
       delete e.MALLOC_ARENA_MAX;
+      delete e.LANCE_FTS_NUM_SHARDS;
       return e;
     };
 

@@ -27,11 +27,17 @@ describe('identifiers', () => {
       kind: 'function', shape: 'whole', name: 'loadUser', qualifiedName: 'repo.loadUser', parent: 'repo',
       startLine: 1, endLine: 3, signature: 'def loadUser(id)', doc: 'Fetch one user.', text: 'def loadUser(id):\n    return db.fetchRow(id)', refs: [],
     };
-    const text = searchTextOf(chunk, 'src/repo.py');
+    const text = searchTextOf(chunk, 'src/repo.py', false);
     assert.equal(text.match(/\bloadUser\b/g)?.length, 3 * 2 + 1 + 1, 'name and qualified name three times, signature and body once');
     assert.equal(text.match(/\bdef\b/g)?.length, 2, 'the signature once, the body once');
     assert.ok(text.includes('fetch row'), 'body compound identifiers are split');
     assert.ok(!/[():.]/.test(text), 'no punctuation');
     assert.ok(text.includes('Fetch one user'));
+    // What is stored: the same text, its words stemmed.
+    const stored = searchTextOf(chunk, 'src/repo.py');
+    assert.ok(stored.includes('fetch one user'), stored);
+    assert.ok(stored.includes('fetch row'), stored);
+    assert.equal(stored.split(' ').length, text.split(' ').length, 'stemming drops no word');
+    assert.notEqual(stored, text);
   });
 });

@@ -1,0 +1,63 @@
+import { strict as assert } from 'node:assert';
+import { stem } from 'porter2';
+import { Stemmer, stemQuery } from '../../../src/engine/indexing/stemming';
+
+/** The rule stemInPlace implements, written the slow way. */
+function reference(text: string): string {
+  return text.replace(/[A-Za-z0-9\u0080-\uffff]+/g, (t) => (t.length < 3 || t.length > 40 || /[^\x00-\x7f]/.test(t) ? t : stem(t.toLowerCase())));
+}
+
+function viaStemmer(stemmer: Stemmer, text: string): string {
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  const n = stemmer.stemInPlace(units, units.length);
+  return Buffer.from(units.buffer, 0, 2 * n).toString('utf16le');
+}
+
+/** A deterministic pseudo-random generator (tests must not depend on Math.random). */
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+const WORDS = ['parsing', 'Parsers', 'items', 'ITEMS', 'running', 'getItems', 'http', 'generalization', 'happiness', 'a', 'of', 'naïve', 'déjà', 'x1', 'abc123', 'conditional', 'agreed', 'flies', 'dying', 'news'];
+const SEPARATORS = [' ', '  ', '_', '$', '-', '\u00a0', '—', '\n'];
+
+describe('stemming for the full-text index', () => {
+  it('stems ASCII words of 3 to 40 characters, lowercased, and leaves the rest as written', () => {
+    const stemmer = new Stemmer();
+    assert.equal(viaStemmer(stemmer, 'getItems running_fast HTTPServer ab naïve'), 'getitem run_fast httpserver ab naïve');
+    const long = 'x'.repeat(41) + 'ings';
+    assert.equal(viaStemmer(stemmer, `${long} parses`), `${long} pars`);
+    assert.equal(viaStemmer(stemmer, ''), '');
+  });
+
+  it('matches the slow reference on random text, with the table grown, rehashed and started over', () => {
+    const next = lcg(7);
+    // A small cap makes the table start over many times in this run.
+    const stemmer = new Stemmer(5000);
+    for (let round = 0; round < 300; round++) {
+      let text = '';
+      for (let k = 0; k < 200; k++) {
+        const r = next();
+        // Known words, and made-up ones so the table holds tens of thousands of words.
+        const word = r < 0.5 ? WORDS[Math.floor(next() * WORDS.length)] : `w${Math.floor(next() * 40000).toString(36)}ing${r < 0.75 ? 's' : 'ed'}`;
+        text += word + SEPARATORS[Math.floor(next() * SEPARATORS.length)];
+      }
+      assert.equal(viaStemmer(stemmer, text), reference(text), `round ${round}`);
+    }
+    assert.ok(stemmer.size <= 5000);
+  });
+
+  it('a query holds the stem of each of its words, so it meets the stemmed index, and the words as typed for an older index', () => {
+    assert.equal(stemQuery('parsing config files'), 'parsing pars config files file');
+    const stemmer = new Stemmer();
+    for (const q of ['returns the parsed items', 'getUserById user by id', 'HTTPServer naïve flies']) {
+      // LanceDB lowercases both sides.
+      const indexed = new Set(viaStemmer(stemmer, q).toLowerCase().split(/[^A-Za-z0-9\u0080-\uffff]+/));
+      const queried = new Set(stemQuery(q).toLowerCase().split(/[^A-Za-z0-9\u0080-\uffff]+/));
+      for (const t of indexed) assert.ok(queried.has(t), `"${t}" of "${q}" is missing from the query`);
+      for (const t of q.toLowerCase().split(/[^A-Za-z0-9\u0080-\uffff]+/)) assert.ok(queried.has(t), `"${t}" as typed is missing`);
+    }
+  });
+});
