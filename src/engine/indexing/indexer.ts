@@ -100,23 +100,20 @@ export class Indexer {
     const forceAll = this.store.analysisKey !== this.options.analysisKey;
     if (forceAll && catalog.size) this.log.info('Indexing settings changed since the last run; re-indexing every file.');
 
-    const items: (CrawlFile | CrawlSkip)[] = [];
     const crawlOptions: CrawlOptions = {
       ...this.options.crawl,
       isIndexable: (rel) => languageForPath(rel) !== undefined,
       signal: run.signal,
     };
-    for await (const item of crawl(this.host, roots, crawlOptions, this.log)) {
-      items.push(item);
-      if (items.length % 500 === 0) run.onProgress?.({ phase: 'crawling', done: items.length, total: 0 });
-    }
 
     const counts = { added: 0, changed: 0, unchanged: 0, removed: 0 };
     const batch = new BatchWriter(this.store);
     const seen = new Set<string>();
+    let found = 0;
     let done = 0;
-    const report = () => run.onProgress?.({ phase: 'indexing', done, total: items.length });
-    report();
+    let crawling = true;
+    const report = () =>
+      run.onProgress?.(crawling ? { phase: 'crawling', done: found, total: 0 } : { phase: 'indexing', done, total: found });
 
     const work = async (item: CrawlFile | CrawlSkip): Promise<void> => {
       const key = this.keyOf(item);
@@ -133,18 +130,30 @@ export class Indexer {
         await batch.add(update);
       }
       done++;
-      if (done % 50 === 0 || done === items.length) report();
+      if (!crawling && (done % 50 === 0 || done === found)) report();
     };
 
-    // Bounded concurrency: enough to keep every worker busy while the main thread reads.
+    // Files are parsed as the crawl finds them (the workers would otherwise wait 1–2 s per
+    // 10k files for it), with bounded concurrency: enough to keep every worker busy while
+    // the main thread reads; the crawl waits while the bound is reached.
     const limit = this.pool.size * 4 + 4;
     const running = new Set<Promise<void>>();
-    for (const item of items) {
-      if (run.signal?.aborted) break;
-      const p = work(item).finally(() => running.delete(p));
-      running.add(p);
-      if (running.size >= limit) await Promise.race(running);
+    try {
+      for await (const item of crawl(this.host, roots, crawlOptions, this.log)) {
+        if (run.signal?.aborted) break;
+        found++;
+        if (found % 500 === 0) report();
+        const p = work(item).finally(() => running.delete(p));
+        running.add(p);
+        if (running.size >= limit) await Promise.race(running);
+      }
+    } catch (err) {
+      // The files already handed out finish (or fail) before the crawl's error is reported.
+      await Promise.allSettled(running);
+      throw err;
     }
+    crawling = false;
+    report();
     await Promise.all(running);
     if (run.signal?.aborted) {
       await batch.flush();
@@ -160,7 +169,7 @@ export class Indexer {
     counts.removed = gone.length;
     await batch.flush();
 
-    run.onProgress?.({ phase: 'finishing', done, total: items.length });
+    run.onProgress?.({ phase: 'finishing', done, total: found });
     // Parsing is over: the workers' memory is better given back before the index build.
     await this.options.onParsed?.();
     this.store.analysisKey = this.options.analysisKey;

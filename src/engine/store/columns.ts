@@ -96,7 +96,6 @@ export function transferables(block: RowBlock): ArrayBuffer[] {
 
 /** Arrow's utf8 offsets are 32-bit. */
 const MAX_BYTES = 2 ** 31 - 1;
-const encoder = new TextEncoder();
 
 function encodeColumn(spec: ColumnSpec, values: unknown[]): ColumnBlock {
   const { name, kind } = spec;
@@ -124,18 +123,33 @@ function encodeColumn(spec: ColumnSpec, values: unknown[]): ColumnBlock {
   return { kind: 'vector', values: flat };
 }
 
+/** Where strings are encoded before their exact-size copy; grows to the largest column seen. */
+let scratch = Buffer.alloc(1 << 20);
+
 function encodeStrings(values: readonly unknown[], name: string): Utf8Block {
   const offsets = new Int32Array(values.length + 1);
   let size = 0;
+  // One encoding pass into the scratch buffer, then one copy of exactly the bytes: blocks are
+  // transferred as they are. (Measuring each string first, then encoding it, went over every
+  // string twice.)
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'string') throw new Error(`rowsToTable: column ${name} row ${i} is not a string`);
-    size += Buffer.byteLength(v, 'utf8');
-    if (size > MAX_BYTES) throw new Error(`rowsToTable: column ${name} holds more than 2 GiB; write fewer rows at a time`);
+    // A UTF-16 unit takes at most three UTF-8 bytes.
+    const room = size + 3 * v.length;
+    if (room > MAX_BYTES) {
+      const total = size + Buffer.byteLength(v, 'utf8');
+      if (total > MAX_BYTES) throw new Error(`rowsToTable: column ${name} holds more than 2 GiB; write fewer rows at a time`);
+    }
+    if (room > scratch.length) {
+      const grown = Buffer.alloc(Math.min(MAX_BYTES, Math.max(room, 2 * scratch.length)));
+      scratch.copy(grown, 0, 0, size);
+      scratch = grown;
+    }
+    size += scratch.write(v, size, 'utf8');
     offsets[i + 1] = size;
   }
-  // Measured first, so the buffer is exactly as large as its bytes: blocks are transferred as they are.
   const bytes = new Uint8Array(size);
-  for (let i = 0; i < values.length; i++) encoder.encodeInto(values[i] as string, bytes.subarray(offsets[i], offsets[i + 1]));
+  bytes.set(scratch.subarray(0, size));
   return { offsets, bytes };
 }
