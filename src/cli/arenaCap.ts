@@ -26,6 +26,8 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 export interface ArenaCapContext {
   platform: NodeJS.Platform;
   env: NodeJS.ProcessEnv;
+  /** Node's own options (process.execArgv). */
+  execArgv: readonly string[];
   /** glibc's version when the process runs on glibc (process.report), else undefined. */
   glibc: () => string | undefined;
 }
@@ -34,11 +36,13 @@ export interface ArenaCapContext {
  * Whether this invocation should start again with the arena cap: only `index` (the others
  * hold little memory and would pay ≈60 ms for nothing), only on Linux with glibc (musl has
  * no arenas), and never when the user chose their own MALLOC_ARENA_MAX or this already is
- * the relaunched child.
+ * the relaunched child, nor under a debugger (node --inspect).
  */
 export function wantsArenaCap(argv: readonly string[], ctx: ArenaCapContext): boolean {
   if (ctx.platform !== 'linux' || ctx.env.MALLOC_ARENA_MAX !== undefined || ctx.env[RELAUNCHED_ENV] !== undefined) return false;
   if (firstPositional(argv) !== 'index') return false;
+  // Under a debugger the indexing is what is being debugged: it stays in this process.
+  if (ctx.execArgv.some((a) => a.startsWith('--inspect') || a.startsWith('--debug'))) return false;
   return ctx.glibc() !== undefined;
 }
 
@@ -59,6 +63,7 @@ export function currentContext(): ArenaCapContext {
   return {
     platform: process.platform,
     env: process.env,
+    execArgv: process.execArgv,
     glibc: () => {
       const report = process.report as unknown as { excludeNetwork: boolean; getReport(): { header?: { glibcVersionRuntime?: string } } };
       report.excludeNetwork = true;

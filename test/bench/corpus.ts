@@ -149,13 +149,43 @@ export function shuffled<T>(items: T[], seed: number): T[] {
   return a;
 }
 
+/**
+ * `n` files of `list`, those whose path hashes lowest: a package added to node_modules (or
+ * a Python upgrade) swaps a few files of the sample, where a shuffle of the whole list drew
+ * a different sample, and the retrieval figures moved with it (doc→code MRR ratio 1.35 →
+ * 1.25 for one added dependency, with the engine unchanged).
+ */
+function stableSample(list: CorpusFile[], n: number): CorpusFile[] {
+  return stableOrder(list, (f) => f.rel, 0).slice(0, n);
+}
+
+/**
+ * `items` in the order of their keys' hashes (with `seed`): a shuffle in which an item keeps
+ * its place relative to the others when items are added or removed, so samples drawn from
+ * the front change by as many items as the population did.
+ */
+export function stableOrder<T>(items: readonly T[], key: (t: T) => string, seed: number): T[] {
+  const keyed = items.map((t) => {
+    const k = key(t);
+    return { t, k, h: fnv1a(`${seed}:${k}`) };
+  });
+  keyed.sort((a, b) => a.h - b.h || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.t);
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 function take(sources: CorpusSource[], lists: Map<CorpusSource, CorpusFile[]>, cap: number): CorpusFile[] {
   const out: CorpusFile[] = [];
   for (const s of sources) {
     const list = lists.get(s) ?? [];
     const room = cap - out.length;
     if (room <= 0) break;
-    out.push(...(list.length <= room ? list : shuffled(list, 42).slice(0, room)));
+    out.push(...(list.length <= room ? list : stableSample(list, room)));
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { makeTmp, removeTmp, writeTree } from '../../support/indexKit';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
-const linuxGlibc: ArenaCapContext = { platform: 'linux', env: {}, glibc: () => '2.36' };
+const linuxGlibc: ArenaCapContext = { platform: 'linux', env: {}, execArgv: [], glibc: () => '2.36' };
 
 describe('inhouse index with capped malloc arenas (src/cli/arenaCap.ts)', () => {
   describe('wantsArenaCap', () => {
@@ -26,11 +26,13 @@ describe('inhouse index with capped malloc arenas (src/cli/arenaCap.ts)', () => 
       assert.equal(wantsArenaCap([], linuxGlibc), false);
     });
 
-    it('never on another platform, without glibc, with the user’s own MALLOC_ARENA_MAX, or in the relaunched child', () => {
+    it('never on another platform, without glibc, with the user’s own MALLOC_ARENA_MAX, in the relaunched child, or under a debugger', () => {
       assert.equal(wantsArenaCap(['index', '.'], { ...linuxGlibc, platform: 'darwin' }), false);
       assert.equal(wantsArenaCap(['index', '.'], { ...linuxGlibc, glibc: () => undefined }), false);
       assert.equal(wantsArenaCap(['index', '.'], { ...linuxGlibc, env: { MALLOC_ARENA_MAX: '4' } }), false);
       assert.equal(wantsArenaCap(['index', '.'], { ...linuxGlibc, env: { INHOUSE_RELAUNCHED: '1' } }), false);
+      assert.equal(wantsArenaCap(['index', '.'], { ...linuxGlibc, execArgv: ['--inspect-brk=9229'] }), false);
+      assert.equal(wantsArenaCap(['index', '.'], { ...linuxGlibc, execArgv: ['--cpu-prof'] }), true);
     });
   });
 
