@@ -49,6 +49,7 @@ import { toStrings } from '../../src/engine/store/arrowRows';
 import { sortedChunkRecords } from './chunkRecords';
 import { rankNames, similarQuery, type ContextSnippet } from '../../src/engine/retrieval/completionContext';
 import { FileGraph } from '../../src/engine/retrieval/fileGraph';
+import { symbolFromRow } from '../../src/engine/retrieval/symbolIndex';
 import { parseQuery } from '../../src/engine/retrieval/queryText';
 import type { SearchHit } from '../../src/engine/retrieval/retriever';
 import { DEFAULTS, validateSettings } from '../../src/engine/settings';
@@ -139,20 +140,9 @@ async function loadRows(store: IndexStore, withSearchText: boolean): Promise<Row
 }
 
 function unstemmedSearchText(r: Record<string, unknown>): string {
-  const chunk: Chunk = {
-    kind: String(r.kind) as Chunk['kind'],
-    shape: String(r.shape) as Chunk['shape'],
-    name: String(r.name),
-    qualifiedName: String(r.qualified_name),
-    parent: String(r.parent),
-    startLine: Number(r.start_line),
-    endLine: Number(r.end_line),
-    signature: String(r.signature),
-    doc: String(r.doc),
-    text: String(r.text),
-    refs: [],
-  };
-  return searchTextOf(chunk, String(r.path), false);
+  const s = symbolFromRow(r);
+  const chunk: Chunk = { ...s, kind: s.kind as Chunk['kind'], shape: s.shape as Chunk['shape'], doc: String(r.doc), text: String(r.text), refs: [] };
+  return searchTextOf(chunk, s.path, false);
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
