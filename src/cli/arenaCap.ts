@@ -73,10 +73,28 @@ export function currentContext(): ArenaCapContext {
 }
 
 /**
+ * The one entry point: when `wanted` (see wantsArenaCap), runs `script argv` again in a
+ * capped child and ends as it ends; otherwise calls `run` here (in the relaunched child too,
+ * which first arranges to follow its parent). `name` prefixes the error if the child cannot
+ * be started.
+ */
+export function runWithArenaCap(wanted: boolean, script: string, argv: readonly string[], run: () => void, name: string): void {
+  if (!wanted) {
+    followParent();
+    run();
+    return;
+  }
+  relaunchCapped(script, argv).then(exitLike, (err: Error) => {
+    process.stderr.write(`${name}: could not start the indexing process (${err.message}); set MALLOC_ARENA_MAX=2 yourself to run without it.\n`);
+    process.exitCode = 1;
+  });
+}
+
+/**
  * Runs `script argv` again in a child with MALLOC_ARENA_MAX=2, stdio shared, and resolves
  * with how it ended once it has. The caller then ends the same way (see exitLike).
  */
-export function relaunchCapped(script: string, argv: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function relaunchCapped(script: string, argv: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, MALLOC_ARENA_MAX: '2', [RELAUNCHED_ENV]: '1' },
@@ -100,7 +118,7 @@ export function relaunchCapped(script: string, argv: readonly string[]): Promise
 }
 
 /** Ends this process the way the child ended: its exit code, or killed by its signal. */
-export function exitLike(result: { code: number | null; signal: NodeJS.Signals | null }): void {
+function exitLike(result: { code: number | null; signal: NodeJS.Signals | null }): void {
   if (result.signal) {
     // With the handlers gone, the signal's default action ends this process too, so the
     // shell sees 128 + n as it would have without the relaunch.
@@ -115,7 +133,7 @@ export function exitLike(result: { code: number | null; signal: NodeJS.Signals |
  * (it does not keep the process alive); when it closes without the parent having exited in
  * order, the child was orphaned by a SIGKILL and follows it.
  */
-export function followParent(): void {
+function followParent(): void {
   if (process.env[RELAUNCHED_ENV] === undefined) return;
   delete process.env[RELAUNCHED_ENV];
   if (!process.channel) return;

@@ -24,6 +24,7 @@
  * (src/cli/arenaCap.ts), so the figures are the CLI's; the CLI's waiting parent is measured
  * apart and added to the peak.
  */
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ import { IndexStore } from '../../src/engine/store/indexStore';
 import { loadLanceDb } from '../../src/engine/store/lancedbModule';
 import { CHUNKS_SCHEMA, type FileRow } from '../../src/engine/store/schema';
 import { Contention, engineState, env } from './benchEnv';
-import { currentContext, exitLike, followParent, relaunchCapped, wantsArenaCap } from '../../src/cli/arenaCap';
+import { currentContext, runWithArenaCap, wantsArenaCap } from '../../src/cli/arenaCap';
 import { buildCorpus, shuffled, type Corpus } from './corpus';
 import { distribution, kernelPeakRss, mb, resetKernelPeakRss, round, RssSampler, table, threadCpu, threadCpuByKind, timed, type Distribution, type ThreadCpu } from './stats';
 
@@ -646,7 +647,6 @@ async function main(): Promise<void> {
  * sampled (Linux /proc) until the run ends, indexing `root` into `dbDir`.
  */
 async function launcherRss(root: string, dbDir: string): Promise<{ mb: number; relaunched: boolean }> {
-  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [join(DIST, 'cli.js'), 'index', root, '--db', dbDir, '--json', '--log-level', 'debug'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'MALLOC_ARENA_MAX' && k !== 'INHOUSE_RELAUNCHED')),
@@ -684,12 +684,4 @@ function run(): void {
     });
 }
 
-if (wantsArenaCap(['index'], currentContext())) {
-  relaunchCapped(__filename, process.argv.slice(2)).then(exitLike, (err: Error) => {
-    process.stderr.write(`bench failed: could not relaunch with MALLOC_ARENA_MAX=2: ${err.message}\n`);
-    process.exitCode = 1;
-  });
-} else {
-  followParent();
-  run();
-}
+runWithArenaCap(wantsArenaCap(['index'], currentContext()), __filename, process.argv.slice(2), run, 'bench');

@@ -188,11 +188,8 @@ export class Indexer {
   /**
    * Re-indexes one file, for the editor's save events. `text`, when given, is the content
    * to index (an unsaved buffer); otherwise the file is read. A file that no longer exists
-   * is removed. Returns the file's new chunk count, or undefined if it is not indexed.
-   */
-  /**
-   * Re-indexes one file. Returns its chunk count (undefined once it is gone or skipped) and
-   * its catalog row as it now stands, which the caller needs and need not read back.
+   * is removed. Returns the file's chunk count (undefined if it is not indexed) and its
+   * catalog row as it now stands, which the caller needs and need not read back.
    */
   async updateFile(absPath: string, root: CrawlRoot, text?: string): Promise<{ chunks: number | undefined; row: FileRow | undefined }> {
     const relPath = relative(root.root, absPath).split(sep).join('/');

@@ -7,17 +7,18 @@ import { Stemmer } from './stemming';
  * with their identifiers split, so they weigh more than the body. (The signature came three
  * times too: its two extra copies were ≈12% of the text the full-text index tokenizes on the
  * 10k-file benchmark, and dropping them left the retrieval benchmark's figures as they were:
- * doc→code MRR 0.275 → 0.277, call→def 0.978.) The body keeps its words as written and adds the subwords of each distinct
- * compound identifier once: splitting every occurrence cost more than the parse and inflated
- * subword counts.
+ * doc→code MRR 0.275 → 0.277, call→def 0.978.) The body keeps its words as written and
+ * adds the subwords of each distinct compound identifier once: splitting every occurrence
+ * cost more than the parse and inflated subword counts.
  *
  * The result is exactly what this gives, every run of non-word characters made one space:
  *   const n = splitIdentifiers([chunk.name, chunk.qualifiedName].filter(Boolean).join(' '));
  *   const body = `${path} ${chunk.doc} ${chunk.searchBody ?? chunk.text}`;
  *   `${n} ${splitIdentifiers(chunk.signature)} ${n} ${n} ${body} ${compoundSubwords(body)}`
  *     .replace(/[^A-Za-z0-9_$\u0080-\uffff]+/g, ' ');
- * with every word then stemmed (stemming.ts: the full-text index does not stem), but written in one pass over each part into a buffer that is decoded once, where the
- * identifier scans, the concatenation and the replace each went over the text again:
+ * with every word then stemmed (stemming.ts: the full-text index does not stem), but written
+ * in one pass over each part into a buffer that is decoded once, where the identifier
+ * scans, the concatenation and the replace each went over the text again:
  * 4.6 s → 2.1 s per 10k files, and the strings come out flat and one byte per character
  * where they can, which halves encoding them for the store.
  */

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { wantsArenaCap, type ArenaCapContext } from '../../../src/cli/arenaCap';
 import { ftsShards } from '../../../src/engine/store/lancedbModule';
 import { REPO_ROOT } from '../../support/testAssets';
 import { makeTmp, removeTmp, writeTree } from '../../support/indexKit';
+import { procStat } from '../../support/procStat';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
@@ -117,14 +118,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function childOf(pid: number): Promise<number> {
   for (let i = 0; i < 500; i++) {
     for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === pid) return Number(entry);
-      } catch {
-        // exited meanwhile
-      }
+      if (/^\d+$/.test(entry) && procStat(Number(entry))?.ppid === pid) return Number(entry);
     }
     await sleep(20);
   }
@@ -134,12 +128,8 @@ async function childOf(pid: number): Promise<number> {
 /** Whether `pid` has exited (a zombie counts: it is waiting for init) within 5 s. */
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 250; i++) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) return true;
-    } catch {
-      return true;
-    }
+    const state = procStat(pid)?.state;
+    if (state === undefined || state === 'Z' || state === 'X') return true;
     await sleep(20);
   }
   return false;

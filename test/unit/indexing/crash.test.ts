@@ -7,6 +7,7 @@ import { inList, sqlString } from '../../../src/engine/store/filter';
 import { loadLanceDb } from '../../../src/engine/store/lancedbModule';
 import { diffSnapshots, makeTmp, readRows, removeTmp, snapshot, withEngine, writeTree } from '../../support/indexKit';
 import { REPO_ROOT } from '../../support/testAssets';
+import { procStat } from '../../support/procStat';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const FILES = 1500;
@@ -46,16 +47,6 @@ async function runIndex(root: string, dbDir: string, ...extra: string[]) {
   const result = await startIndex(root, dbDir, ...extra).exited;
   assert.equal(result.code, 0, `inhouse index failed:\n${result.stderr}`);
   return JSON.parse(result.stdout) as { files: number; chunks: number; added: number; changed: number; unchanged: number; removed: number };
-}
-
-/** A process's parent pid (Linux /proc); undefined elsewhere or once it is gone. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,7 +107,7 @@ describe('crash recovery (integration)', function () {
       try {
         // The indexing process: the CLI itself, or on glibc Linux the child it relaunches.
         const pid = Number(fs.readFileSync(path.join(dbDir, 'write.lock'), 'utf8'));
-        return pid === run.child.pid || parentOf(pid) === run.child.pid;
+        return pid === run.child.pid || procStat(pid)?.ppid === run.child.pid;
       } catch {
         return false;
       }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LockedError, WriteLock } from '../../../src/engine/store/writeLock';
 import { makeTmp, removeTmp } from '../../support/indexKit';
+import { procStat } from '../../support/procStat';
 
 describe('WriteLock', () => {
   let tmp: string;
@@ -67,8 +68,7 @@ describe('WriteLock', () => {
       const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(String(d)))));
       let state = '';
       for (let i = 0; i < 100 && state !== 'Z'; i++) {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        state = procStat(pid)?.state ?? '';
         if (state !== 'Z') await new Promise((r) => setTimeout(r, 10));
       }
       assert.equal(state, 'Z', 'the test needs a zombie');
