@@ -1,4 +1,5 @@
 import type { Table } from '@lancedb/lancedb';
+import { stringColumn } from '../store/arrowRows';
 
 /** What retrieval needs to know about a chunk without its text. */
 export interface SymbolEntry {
@@ -57,42 +58,39 @@ export class SymbolIndex {
     const index = new SymbolIndex();
     // Column by column: materialising one row object per chunk took seconds at 200k chunks.
     const arrow = await table.query().select(SYMBOL_COLUMNS).toArrow();
-    const col = (name: string) => {
+    const vector = (name: string) => {
       const v = arrow.getChild(name);
       if (!v) throw new Error(`The chunks table has no ${name} column.`);
-      return v.toArray() as ArrayLike<unknown>;
+      return v;
     };
-    const [id, fileKey, root, path, source, language, kind, shape, name, qualifiedName, parent, startLine, endLine, signature] =
-      SYMBOL_COLUMNS.map(col);
-    // Every row decodes its own copy of each string. Values shared by many rows (a file's key
-    // and path, kinds, languages, names, parents) are kept once: 100 → 57 MB of heap at 130k
-    // chunks for the garbage collector to walk, and lookups that scan thousands of entries (a
-    // name like __init__) touch a few hot strings instead of one cold copy per entry.
+    // Values shared by many rows (a file's key and path, kinds, languages, names, parents) are
+    // kept once: 100 → 57 MB of heap at 130k chunks for the garbage collector to walk, and
+    // lookups that scan thousands of entries (a name like __init__) touch a few hot strings
+    // instead of one cold copy per entry.
     const pool = new Map<string, string>();
-    const shared = (v: unknown): string => {
-      const s = String(v);
-      const kept = pool.get(s);
-      if (kept !== undefined) return kept;
-      pool.set(s, s);
-      return s;
-    };
+    const [fileKey, root, path, source, language, kind, shape, name, parent] = (
+      ['file_key', 'root', 'path', 'source', 'language', 'kind', 'shape', 'name', 'parent'] as const
+    ).map((c) => stringColumn(vector(c), pool));
+    const [id, qualifiedName, signature] = (['id', 'qualified_name', 'signature'] as const).map((c) => stringColumn(vector(c)));
+    const startLine = vector('start_line').toArray() as ArrayLike<number>;
+    const endLine = vector('end_line').toArray() as ArrayLike<number>;
     const grouped = new Map<string, SymbolEntry[]>();
     for (let i = 0; i < arrow.numRows; i++) {
       const e: SymbolEntry = {
-        id: String(id[i]),
-        fileKey: shared(fileKey[i]),
-        root: shared(root[i]),
-        path: shared(path[i]),
-        source: shared(source[i]),
-        language: shared(language[i]),
-        kind: shared(kind[i]),
-        shape: shared(shape[i]),
-        name: shared(name[i]),
-        qualifiedName: String(qualifiedName[i]),
-        parent: shared(parent[i]),
-        startLine: Number(startLine[i]),
-        endLine: Number(endLine[i]),
-        signature: String(signature[i]),
+        id: id[i],
+        fileKey: fileKey[i],
+        root: root[i],
+        path: path[i],
+        source: source[i],
+        language: language[i],
+        kind: kind[i],
+        shape: shape[i],
+        name: name[i],
+        qualifiedName: qualifiedName[i],
+        parent: parent[i],
+        startLine: startLine[i],
+        endLine: endLine[i],
+        signature: signature[i],
       };
       const list = grouped.get(e.fileKey);
       if (list) list.push(e);

@@ -2,7 +2,7 @@ import { promises as fs, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import type * as LanceDb from '@lancedb/lancedb';
 import type { Logger } from '../log';
-import { blocksToTable, rowsToTable, toStrings } from './arrowRows';
+import { blocksToTable, rowsToTable, stringColumn, toStrings } from './arrowRows';
 import type { RowBlock } from './columns';
 import { inList, sqlString } from './filter';
 import { loadLanceDb } from './lancedbModule';
@@ -485,10 +485,12 @@ export class IndexStore {
       if (!v) throw damaged(this.dir, new Error(`the catalog has no column ${name}`));
       return v;
     };
-    const strings = (name: keyof FileRow) => col(name).toArray() as string[];
-    const [fileKey, root, path, source, language, hash, status, skipReason, pkg] = (
-      ['file_key', 'root', 'path', 'source', 'language', 'hash', 'status', 'skip_reason', 'package'] as const
-    ).map(strings);
+    const [fileKey, path, hash] = (['file_key', 'path', 'hash'] as const).map((name) => stringColumn(col(name)));
+    // Columns of a few distinct values keep one copy of each.
+    const pool = new Map<string, string>();
+    const [root, source, language, status, skipReason, pkg] = (['root', 'source', 'language', 'status', 'skip_reason', 'package'] as const).map(
+      (name) => stringColumn(col(name), pool),
+    );
     const size = col('size').toArray() as Float64Array;
     const mtime = col('mtime_ms').toArray() as Float64Array;
     const chunkCount = col('chunk_count').toArray() as Int32Array;

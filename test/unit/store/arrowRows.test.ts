@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { Bool, Field, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
-import { blocksToTable, columnsOf, rowsToTable, schemaOf } from '../../../src/engine/store/arrowRows';
+import { Bool, Field, Float64, Int32, List, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import { blocksToTable, columnsOf, rowsToTable, schemaOf, stringColumn } from '../../../src/engine/store/arrowRows';
 import { CHUNK_COLUMNS, encodeRows, NO_ROWS, transferables } from '../../../src/engine/store/columns';
 import { columnStrings } from '../../support/indexKit';
 import { CHUNKS_SCHEMA } from '../../../src/engine/store/schema';
@@ -98,5 +98,42 @@ describe('rowsToTable', () => {
       assert.deepEqual(columnsOf(CHUNKS_SCHEMA), CHUNK_COLUMNS);
       assert.deepEqual(columnsOf(schemaOf(CHUNK_COLUMNS)), CHUNK_COLUMNS);
     });
+  });
+});
+
+describe('stringColumn', () => {
+  const schema = new Schema([new Field('s', new Utf8(), true)]);
+  const values = ['', 'plain ascii', 'naïve "été"', 'x'.repeat(40), '漢字 🚀', 'plain ascii', 'src/a b.ts'];
+
+  it('decodes every value as Arrow does, over several batches, ASCII or not', () => {
+    // One batch all ASCII (decoded once and sliced), one mixed (value by value), one empty.
+    const batches = [values.filter((v) => /^[\x00-\x7f]*$/.test(v)), values, []];
+    const table = new Table(batches.map((b) => rowsToTable(schema, b.map((s) => ({ s }))).batches[0]));
+    const vector = table.getChild('s');
+    assert.deepEqual(stringColumn(vector), Array.from(vector!.toArray() as string[]));
+    assert.deepEqual(stringColumn(vector), [...batches[0], ...values]);
+  });
+
+  it('reads a null as the empty string', () => {
+    const vector = vectorFromArray(['a', null, 'ü'], new Utf8());
+    assert.deepEqual(stringColumn(vector), ['a', '', 'ü']);
+  });
+
+  it('pools repeated values: the pool holds each distinct value once, across columns', () => {
+    const pool = new Map<string, string>();
+    const a = stringColumn(rowsToTable(schema, values.map((s) => ({ s }))).getChild('s'), pool);
+    const b = stringColumn(rowsToTable(schema, [{ s: 'plain ascii' }]).getChild('s'), pool);
+    assert.deepEqual(a, values);
+    assert.equal(pool.size, new Set(values).size);
+    assert.equal(pool.get('plain ascii'), a[1]);
+    assert.equal(b[0], pool.get('plain ascii'));
+  });
+
+  it('refuses a column that is not utf8', () => {
+    assert.throws(() => stringColumn(vectorFromArray([1, 2], new Int32())), /not utf8/);
+  });
+
+  it('reads a missing column as no values', () => {
+    assert.deepEqual(stringColumn(null), []);
   });
 });
