@@ -82,7 +82,7 @@ export interface IndexStatus {
  * Bumped when chunking changes in a way that alters rows; together with the chunking
  * settings it forms the analysis key that makes the next run re-index everything.
  */
-const CHUNKER_VERSION = 6;
+const CHUNKER_VERSION = 7;
 /** The longest a search (or a context for the CLI, chat or explain) waits for the shared index. */
 const SHARED_SEARCH_MS = 5_000;
 /** The longest an inline completion's context waits for the shared index (its text is cached after). */

@@ -11,16 +11,22 @@ import { Stemmer } from './stemming';
  * adds the subwords of each distinct compound identifier once: splitting every occurrence
  * cost more than the parse and inflated subword counts.
  *
+ * Each word of the body (path, doc, code and subwords) is then kept once, at its first
+ * occurrence: a body's term frequencies say more about how code repeats its locals than about
+ * what it does. On the retrieval benchmark (same sample, same engine otherwise) doc→code
+ * MRR@10 went 0.262 → 0.314 (ratio to the BM25 baseline 1.27 → 1.53) with call→def at 0.970
+ * both ways, and the text the index stores and tokenizes shrank to about a third.
+ *
  * The result is exactly what this gives, every run of non-word characters made one space:
  *   const n = splitIdentifiers([chunk.name, chunk.qualifiedName].filter(Boolean).join(' '));
  *   const body = `${path} ${chunk.doc} ${chunk.searchBody ?? chunk.text}`;
  *   `${n} ${splitIdentifiers(chunk.signature)} ${n} ${n} ${body} ${compoundSubwords(body)}`
  *     .replace(/[^A-Za-z0-9_$\u0080-\uffff]+/g, ' ');
- * with every word then stemmed (stemming.ts: the full-text index does not stem), but written
- * in one pass over each part into a buffer that is decoded once, where the identifier
- * scans, the concatenation and the replace each went over the text again:
- * 4.6 s → 2.1 s per 10k files, and the strings come out flat and one byte per character
- * where they can, which halves encoding them for the store.
+ * with every word then stemmed (stemming.ts: the full-text index does not stem) and the
+ * body's repeats dropped, but written in one pass over each part into a buffer that is
+ * decoded once, where the identifier scans, the concatenation and the replace each went over
+ * the text again: 4.6 s → 2.1 s per 10k files, and the strings come out flat and one byte per
+ * character where they can, which halves encoding them for the store.
  */
 export function searchTextOf(chunk: Chunk, path: string, stemmed = true): string {
   const scan = startScan();
@@ -34,6 +40,7 @@ export function searchTextOf(chunk: Chunk, path: string, stemmed = true): string
   out.separator();
   out.again(0, names);
   out.separator();
+  const head = out.length;
   out.text(path, scan, false);
   out.separator();
   out.text(chunk.doc, scan, false);
@@ -41,7 +48,7 @@ export function searchTextOf(chunk: Chunk, path: string, stemmed = true): string
   out.text(chunk.searchBody ?? chunk.text, scan, false);
   out.separator();
   out.subwords();
-  if (stemmed) out.stem(stemmer);
+  if (stemmed) out.stem(stemmer, head);
   return out.toString();
 }
 
@@ -198,15 +205,18 @@ class Writer {
   }
 
   /**
+   * Replaces each word by its stem and, from `distinctFrom` on, keeps each word's first
+   * occurrence only (see stemming.ts).
+   */
+  stem(stemmer: Stemmer, distinctFrom: number): void {
+    this.length = stemmer.stemInPlace(this.units, this.length, distinctFrom);
+  }
+
+  /**
    * The units as they are, lone surrogates included (a TextDecoder would replace those); V8
    * stores the string one byte per character when all fit. (Uint16Array is little-endian on
    * every platform VS Code runs on.)
    */
-  /** Replaces each word by its stem (see stemming.ts). */
-  stem(stemmer: Stemmer): void {
-    this.length = stemmer.stemInPlace(this.units, this.length);
-  }
-
   toString(): string {
     return this.bytes.toString('utf16le', 0, 2 * this.length);
   }

@@ -19,6 +19,7 @@ import { stem } from 'porter2';
 const MAX_TOKEN = 40;
 /** Porter2 returns words of one or two letters unchanged. */
 const MIN_TOKEN = 3;
+const SPACE = 32;
 
 /** ASCII letters and digits, lowercased; 0 for every other ASCII character. */
 const LOWER = new Uint8Array(128);
@@ -29,7 +30,10 @@ for (let c = 97; c <= 122; c++) LOWER[c] = c;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** Past this many distinct words the table starts over (a bound on memory, ≈40 MB). */
+/**
+ * Past this many distinct words the table starts over, at the next call (a bound on memory,
+ * ≈40 MB).
+ */
 const MAX_WORDS = 1 << 20;
 
 /**
@@ -42,6 +46,9 @@ export class Stemmer {
   private keyAt = new Int32Array(1 << 15);
   private keyLength = new Uint8Array(1 << 15);
   private stemLength = new Uint8Array(1 << 15); // the stem follows the key in the pool
+  /** The round of stemInPlace that last wrote each entry in its distinct part. */
+  private seen = new Int32Array(1 << 15);
+  private round = 0;
   private count = 0;
   private pool = Buffer.alloc(1 << 20);
   private poolEnd = 0;
@@ -57,8 +64,15 @@ export class Stemmer {
   /**
    * Rewrites `units[0, length)` with each stemmable token replaced by its stem and returns
    * the new length (a stem is never longer than its word, so this works in place).
+   *
+   * From `distinctFrom` on, a plain ASCII word already written since `distinctFrom` is
+   * dropped, with the space after it: each word of a chunk's body is indexed once (see
+   * searchText.ts). Words before `distinctFrom` are kept as they come and do not count.
    */
-  stemInPlace(units: Uint16Array, length: number): number {
+  stemInPlace(units: Uint16Array, length: number, distinctFrom = length): number {
+    // Only between calls, so a word seen in this one stays seen.
+    if (this.count >= this.maxWords) this.clear();
+    const round = this.nextRound();
     let w = 0;
     let i = 0;
     while (i < length) {
@@ -82,18 +96,39 @@ export class Stemmer {
         }
       }
       const n = i - start;
-      if (!ascii || n < MIN_TOKEN || n > MAX_TOKEN) {
+      const distinct = start >= distinctFrom;
+      if (!ascii || n > MAX_TOKEN || (n < MIN_TOKEN && !distinct)) {
         if (w !== start) units.copyWithin(w, start, i);
         w += n;
         continue;
       }
+      // Words shorter than MIN_TOKEN are their own stems; they enter the table only to be
+      // counted once.
       const e = this.entry(units, start, n, h);
+      if (distinct) {
+        // (this.seen, not a local: entry() may have grown the table.)
+        const seen = this.seen;
+        if (seen[e] === round) {
+          if (i < length && units[i] === SPACE && (w === 0 || units[w - 1] === SPACE)) i++;
+          continue;
+        }
+        seen[e] = round;
+      }
       const pool = this.pool;
       const from = this.keyAt[e] + n;
       const to = from + this.stemLength[e];
       for (let k = from; k < to; k++) units[w++] = pool[k];
     }
     return w;
+  }
+
+  /** A new mark for `seen`: every entry counts as unseen again. */
+  private nextRound(): number {
+    if (this.round === 0x7fffffff) {
+      this.seen.fill(0);
+      this.round = 0;
+    }
+    return ++this.round;
   }
 
   /** The entry of the word at units[start, start + n), added (and stemmed) if it is new. */
@@ -112,10 +147,6 @@ export class Stemmer {
   }
 
   private add(units: Uint16Array, start: number, n: number, h: number, slot: number): number {
-    if (this.count >= this.maxWords) {
-      this.clear();
-      return this.entry(units, start, n, h);
-    }
     if (this.poolEnd + 2 * n > this.pool.length) {
       const grown = Buffer.alloc(this.pool.length * 2);
       this.pool.copy(grown, 0, 0, this.poolEnd);
@@ -123,7 +154,7 @@ export class Stemmer {
     }
     const at = this.poolEnd;
     for (let k = 0; k < n; k++) this.pool[at + k] = LOWER[units[start + k]];
-    let stemmed = stem(this.pool.toString('latin1', at, at + n));
+    let stemmed = n < MIN_TOKEN ? this.pool.toString('latin1', at, at + n) : stem(this.pool.toString('latin1', at, at + n));
     // Porter2 never lengthens a word (none of 80k corpus words did); should one, the word
     // stands for itself, and stemQuery does the same.
     if (stemmed.length > n) stemmed = this.pool.toString('latin1', at, at + n);
@@ -152,6 +183,7 @@ export class Stemmer {
     this.keyAt = grow(this.keyAt, (n) => new Int32Array(n));
     this.keyLength = grow(this.keyLength, (n) => new Uint8Array(n));
     this.stemLength = grow(this.stemLength, (n) => new Uint8Array(n));
+    this.seen = grow(this.seen, (n) => new Int32Array(n));
   }
 
   private rehash(): void {
@@ -167,6 +199,7 @@ export class Stemmer {
 
   private clear(): void {
     this.slots.fill(0);
+    this.seen.fill(0);
     this.count = 0;
     this.poolEnd = 0;
   }
