@@ -48,7 +48,7 @@ export function searchTextOf(chunk: Chunk, path: string, stemmed = true): string
   out.text(chunk.searchBody ?? chunk.text, scan, false);
   out.separator();
   out.subwords();
-  if (stemmed) out.stem(stemmer, head);
+  out.stem(stemmer, head, stemmed);
   return out.toString();
 }
 
@@ -205,11 +205,11 @@ class Writer {
   }
 
   /**
-   * Replaces each word by its stem and, from `distinctFrom` on, keeps each word's first
-   * occurrence only (see stemming.ts).
+   * Replaces each word by its stem (unless `stems` is false) and, from `distinctFrom` on,
+   * keeps each word's first occurrence only (see stemming.ts).
    */
-  stem(stemmer: Stemmer, distinctFrom: number): void {
-    this.length = stemmer.stemInPlace(this.units, this.length, distinctFrom);
+  stem(stemmer: Stemmer, distinctFrom: number, stems: boolean): void {
+    this.length = stemmer.stemInPlace(this.units, this.length, distinctFrom, stems);
   }
 
   /**

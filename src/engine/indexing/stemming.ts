@@ -68,8 +68,10 @@ export class Stemmer {
    * From `distinctFrom` on, a plain ASCII word already written since `distinctFrom` is
    * dropped, with the space after it: each word of a chunk's body is indexed once (see
    * searchText.ts). Words before `distinctFrom` are kept as they come and do not count.
+   *
+   * With `stems` false, the words kept stay as written (the retrieval benchmark's ablation).
    */
-  stemInPlace(units: Uint16Array, length: number, distinctFrom = length): number {
+  stemInPlace(units: Uint16Array, length: number, distinctFrom = length, stems = true): number {
     // Only between calls, so a word seen in this one stays seen.
     if (this.count >= this.maxWords) this.clear();
     const round = this.nextRound();
@@ -97,7 +99,7 @@ export class Stemmer {
       }
       const n = i - start;
       const distinct = start >= distinctFrom;
-      if (!ascii || n > MAX_TOKEN || (n < MIN_TOKEN && !distinct)) {
+      if (!ascii || n > MAX_TOKEN || ((n < MIN_TOKEN || !stems) && !distinct)) {
         if (w !== start) units.copyWithin(w, start, i);
         w += n;
         continue;
@@ -113,6 +115,11 @@ export class Stemmer {
           continue;
         }
         seen[e] = round;
+      }
+      if (!stems) {
+        if (w !== start) units.copyWithin(w, start, i);
+        w += n;
+        continue;
       }
       const pool = this.pool;
       const from = this.keyAt[e] + n;
