@@ -343,6 +343,12 @@ const MEMBER_ACCESS_RE = /^#?[A-Za-z_$][\w$]*(?:[?!]?\.|::)#?[A-Za-z_$]/;
 // `nextToken`, and `token2` as bundlers and code generators rename it; secrets put digits
 // anywhere.
 const PLAIN_IDENTIFIER_RE = /^#?[A-Za-z_$][A-Za-z_$]*[0-9]*[?!]?$/;
+/**
+ * `/secret|token|password/i`: a JS or Ruby regular expression literal, told from a base64 or
+ * path-like secret by an operator neither holds (| \ ^ $ * ?). Masking one broke the file's
+ * parse: the marker is not code.
+ */
+const REGEX_LITERAL_RE = /^\/(?=[^/]*[|\\^$*?])(?:[^/\\]|\\.)+\/[dgimsuvy]*$/;
 const WORDS_RE = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g;
 
 // Final words that make a secret-sounding name describe something about the secret rather than
@@ -511,12 +517,12 @@ function secretKind(name: string, whole: string, quoted: boolean, after: string)
 }
 
 /** An unquoted value that is code: a call, an index, a generic, a negation or reference, a
- * member path, or a plain identifier. */
+ * member path, a plain identifier, or a regular expression literal. */
 function isCodeReference(value: string, after: string): boolean {
   if (after === '(' || after === '[' || after === '{' || after === '<') return true;
   const first = value[0];
   if (first === '!' || first === '&' || first === '*') return true;
-  return MEMBER_ACCESS_RE.test(value) || PLAIN_IDENTIFIER_RE.test(value);
+  return MEMBER_ACCESS_RE.test(value) || PLAIN_IDENTIFIER_RE.test(value) || REGEX_LITERAL_RE.test(value);
 }
 
 /** Bits per character. */

@@ -221,6 +221,8 @@ describe('redactSecrets', () => {
       [`  client_secret: ${B64}`, `  client_secret: ${ASSIGNED}`],
       [`Authorization: Bearer ${HEX}`, `Authorization: Bearer ${ASSIGNED}`],
       [`if (token === '${HIGH}') {`, `if (token === '${ASSIGNED}') {`],
+      // Slashes alone do not make a regular expression.
+      [`client_secret: /${HIGH}/${B64}`, `client_secret: ${ASSIGNED}`],
     ];
     for (const [input, expected] of positives) {
       it(`masks the value in ${JSON.stringify(input.replace(HIGH, 'HIGH').replace(HEX, 'HEX').replace(B64, 'B64'))}`, () => {
@@ -242,6 +244,10 @@ describe('redactSecrets', () => {
       'let authToken = session2;',
       'delimiters.push({ marker, token: t.tokens.length-1, end: -1 });',
       'export const FLOW_PASSWORD_REQUIRED_V2 = "FlowPasswordRequiredResultV2";',
+      // Regular expression literals (masking one broke the file's parse).
+      'const SECRET_OPTION = /secret|token|password|access_key|account_key|service_account|sas|credential/i;',
+      'const SECRET_KEY = /^x-amz-|secret$|key$/iu;',
+      "TOKEN_LINE = /\\btoken\\s*=\\s*\\S+/",
       // Placeholders.
       'password = "changeme"',
       'token = "<your-token>"',
