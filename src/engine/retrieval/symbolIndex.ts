@@ -72,8 +72,9 @@ export class SymbolIndex {
       ['file_key', 'root', 'path', 'source', 'language', 'kind', 'shape', 'name', 'parent'] as const
     ).map((c) => stringColumn(vector(c), pool));
     const [id, qualifiedName, signature] = (['id', 'qualified_name', 'signature'] as const).map((c) => stringColumn(vector(c)));
-    const startLine = vector('start_line').toArray() as ArrayLike<number>;
-    const endLine = vector('end_line').toArray() as ArrayLike<number>;
+    // Number(): an index written by other Arrow tooling may hold 64-bit integers.
+    const startLine = vector('start_line').toArray() as ArrayLike<number | bigint>;
+    const endLine = vector('end_line').toArray() as ArrayLike<number | bigint>;
     const grouped = new Map<string, SymbolEntry[]>();
     for (let i = 0; i < arrow.numRows; i++) {
       const e: SymbolEntry = {
@@ -88,8 +89,8 @@ export class SymbolIndex {
         name: name[i],
         qualifiedName: qualifiedName[i],
         parent: parent[i],
-        startLine: startLine[i],
-        endLine: endLine[i],
+        startLine: Number(startLine[i]),
+        endLine: Number(endLine[i]),
         signature: signature[i],
       };
       const list = grouped.get(e.fileKey);

@@ -132,10 +132,20 @@ export function toStrings(value: unknown): string[] {
  */
 export function stringColumn(vector: Vector | null, pool?: Map<string, string>): string[] {
   if (!vector) return [];
+  if (!vector.data.every((d) => d.type instanceof Utf8)) {
+    // Another type (large strings, say, from other Arrow tooling): Arrow's own decoding.
+    return Array.from(vector.toArray() as ArrayLike<unknown>, (v) => {
+      const s = v === null || v === undefined ? '' : String(v);
+      if (!pool) return s;
+      const kept = pool.get(s);
+      if (kept !== undefined) return kept;
+      pool.set(s, s);
+      return s;
+    });
+  }
   const out = new Array<string>(vector.length);
   let at = 0;
   for (const data of vector.data) {
-    if (!(data.type instanceof Utf8)) throw new Error(`stringColumn: a ${String(data.type)} column is not utf8`);
     const offsets = data.valueOffsets;
     const values = data.values as Uint8Array;
     const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);

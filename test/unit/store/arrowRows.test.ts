@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Bool, Field, Float64, Int32, List, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import { Bool, Field, Float64, Int32, LargeUtf8, List, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { blocksToTable, columnsOf, rowsToTable, schemaOf, stringColumn } from '../../../src/engine/store/arrowRows';
 import { CHUNK_COLUMNS, encodeRows, NO_ROWS, transferables } from '../../../src/engine/store/columns';
 import { columnStrings } from '../../support/indexKit';
@@ -129,8 +129,11 @@ describe('stringColumn', () => {
     assert.equal(b[0], pool.get('plain ascii'));
   });
 
-  it('refuses a column that is not utf8', () => {
-    assert.throws(() => stringColumn(vectorFromArray([1, 2], new Int32())), /not utf8/);
+  it('reads a column of another type through Arrow: large strings, numbers', () => {
+    const pool = new Map<string, string>();
+    assert.deepEqual(stringColumn(vectorFromArray(['a', null, 'ü', 'a'], new LargeUtf8()), pool), ['a', '', 'ü', 'a']);
+    assert.deepEqual([...pool.keys()], ['a', '', 'ü']);
+    assert.deepEqual(stringColumn(vectorFromArray([1, 2], new Int32())), ['1', '2']);
   });
 
   it('reads a missing column as no values', () => {
