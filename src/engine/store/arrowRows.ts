@@ -136,11 +136,7 @@ export function stringColumn(vector: Vector | null, pool?: Map<string, string>):
     // Another type (large strings, say, from other Arrow tooling): Arrow's own decoding.
     return Array.from(vector.toArray() as ArrayLike<unknown>, (v) => {
       const s = v === null || v === undefined ? '' : String(v);
-      if (!pool) return s;
-      const kept = pool.get(s);
-      if (kept !== undefined) return kept;
-      pool.set(s, s);
-      return s;
+      return pool ? (pool.get(s) ?? remember(pool, s)) : s;
     });
   }
   const out = new Array<string>(vector.length);
@@ -151,8 +147,7 @@ export function stringColumn(vector: Vector | null, pool?: Map<string, string>):
     const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
     const base = offsets[0];
     const end = offsets[data.length];
-    const encoding = isAscii(bytes.subarray(base, end)) ? 'latin1' : 'utf8';
-    const whole = encoding === 'latin1' ? bytes.toString('latin1', base, end) : undefined;
+    const whole = isAscii(bytes.subarray(base, end)) ? bytes.toString('latin1', base, end) : undefined;
     for (let i = 0; i < data.length; i++) {
       if (data.nullCount > 0 && !data.getValid(i)) {
         out[at++] = '';
@@ -161,17 +156,14 @@ export function stringColumn(vector: Vector | null, pool?: Map<string, string>):
       const from = offsets[i];
       const to = offsets[i + 1];
       const s = whole !== undefined ? whole.slice(from - base, to - base) : bytes.toString('utf8', from, to);
-      if (!pool) {
-        out[at++] = s;
-        continue;
-      }
-      let kept = pool.get(s);
-      if (kept === undefined) {
-        kept = whole !== undefined ? bytes.toString('latin1', from, to) : s;
-        pool.set(kept, kept);
-      }
-      out[at++] = kept;
+      // A slice of `whole` would pin it: the pool keeps a copy of its own.
+      out[at++] = pool ? (pool.get(s) ?? remember(pool, whole !== undefined ? bytes.toString('latin1', from, to) : s)) : s;
     }
   }
   return out;
+}
+
+function remember(pool: Map<string, string>, s: string): string {
+  pool.set(s, s);
+  return s;
 }
